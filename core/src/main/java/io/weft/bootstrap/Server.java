@@ -1,0 +1,189 @@
+package io.weft.bootstrap;
+
+import io.weft.channel.ChannelInitializer;
+import io.weft.channel.ChannelOption;
+import io.weft.channel.TcpServerChannel;
+import io.weft.loop.EventLoopGroup;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * A running TCP server, built with {@link #builder()}:
+ *
+ * <pre>{@code
+ * try (Server server = Server.builder()
+ *         .childHandler(ch -> ch.pipeline().addLast("echo", new EchoHandler()))
+ *         .bind(8007)) {
+ *     server.closeFuture().join();
+ * }
+ * }</pre>
+ *
+ * <p>Without explicit groups the server creates one acceptor loop and one worker loop per processor and shuts them
+ * down in {@link #close()}; groups passed in are left running.
+ */
+public final class Server implements AutoCloseable {
+
+    private final TcpServerChannel channel;
+    private final EventLoopGroup acceptorGroup;
+    private final EventLoopGroup workerGroup;
+    private final boolean ownsGroups;
+
+    private Server(TcpServerChannel channel, EventLoopGroup acceptorGroup, EventLoopGroup workerGroup,
+            boolean ownsGroups) {
+        this.channel = channel;
+        this.acceptorGroup = acceptorGroup;
+        this.workerGroup = workerGroup;
+        this.ownsGroups = ownsGroups;
+    }
+
+    /** A new builder. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** The listening channel. */
+    public TcpServerChannel channel() {
+        return channel;
+    }
+
+    /** The bound address. */
+    public InetSocketAddress localAddress() {
+        return channel.localAddress();
+    }
+
+    /** The bound port (useful after binding port 0). */
+    public int port() {
+        return channel.localAddress().getPort();
+    }
+
+    /** The loops serving accepted connections. */
+    public EventLoopGroup workerGroup() {
+        return workerGroup;
+    }
+
+    /** Completes when the listening channel closes. */
+    public java.util.concurrent.CompletableFuture<Void> closeFuture() {
+        return channel.closeFuture();
+    }
+
+    /**
+     * Stops accepting and, if the server created its own loops, shuts them down gracefully (closing every
+     * connection) and waits for them.
+     */
+    @Override
+    public void close() {
+        channel.close().join();
+        if (ownsGroups) {
+            workerGroup.close();
+            if (acceptorGroup != workerGroup) {
+                acceptorGroup.close();
+            }
+        }
+    }
+
+    /** Configures and starts a {@link Server}. Not thread-safe; use from one thread. */
+    public static final class Builder {
+        private EventLoopGroup acceptorGroup;
+        private EventLoopGroup workerGroup;
+        private final Map<ChannelOption<?>, Object> options = new LinkedHashMap<>();
+        private final Map<ChannelOption<?>, Object> childOptions = new LinkedHashMap<>();
+        private ChannelInitializer handler;
+        private ChannelInitializer childHandler;
+        private long bindTimeoutMillis = 10_000;
+
+        private Builder() {
+        }
+
+        /** Accept and serve connections on the same group. */
+        public Builder group(EventLoopGroup group) {
+            return group(group, group);
+        }
+
+        /** Accept on {@code acceptor}, serve accepted connections on {@code workers}. */
+        public Builder group(EventLoopGroup acceptor, EventLoopGroup workers) {
+            this.acceptorGroup = acceptor;
+            this.workerGroup = workers;
+            return this;
+        }
+
+        /** An option of the listening socket. */
+        public <T> Builder option(ChannelOption<T> option, T value) {
+            options.put(option, option.cast(value));
+            return this;
+        }
+
+        /** An option of every accepted connection. */
+        public <T> Builder childOption(ChannelOption<T> option, T value) {
+            childOptions.put(option, option.cast(value));
+            return this;
+        }
+
+        /** Sets up the listening channel's own pipeline (rarely needed). */
+        public Builder handler(ChannelInitializer initializer) {
+            this.handler = initializer;
+            return this;
+        }
+
+        /** Sets up each accepted connection's pipeline; runs on that connection's loop. */
+        public Builder childHandler(ChannelInitializer initializer) {
+            this.childHandler = initializer;
+            return this;
+        }
+
+        /** How long {@link #bind} waits; 10 s by default. */
+        public Builder bindTimeout(long timeout, TimeUnit unit) {
+            this.bindTimeoutMillis = unit.toMillis(timeout);
+            return this;
+        }
+
+        /** Binds all interfaces on {@code port} (0 lets the system choose) and starts serving. */
+        public Server bind(int port) {
+            return bind(new InetSocketAddress(port));
+        }
+
+        /** Binds {@code host:port} and starts serving. */
+        public Server bind(String host, int port) {
+            return bind(new InetSocketAddress(host, port));
+        }
+
+        /**
+         * Binds {@code address} and starts serving; waits for the bind to finish.
+         *
+         * @throws IllegalStateException wrapping the cause if binding fails
+         */
+        public Server bind(SocketAddress address) {
+            if (childHandler == null) {
+                throw new IllegalStateException("childHandler is required");
+            }
+            boolean owns = acceptorGroup == null;
+            EventLoopGroup acceptor = owns ? new EventLoopGroup(1) : acceptorGroup;
+            EventLoopGroup workers = owns ? new EventLoopGroup() : workerGroup;
+            try {
+                TcpServerChannel channel = TcpServerChannel.bind(acceptor.next(), address, options, handler, workers,
+                        childOptions, childHandler).get(bindTimeoutMillis, TimeUnit.MILLISECONDS);
+                return new Server(channel, acceptor, workers, owns);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                shutdownOwned(owns, acceptor, workers);
+                throw new IllegalStateException("interrupted while binding " + address, e);
+            } catch (ExecutionException | CompletionException | TimeoutException e) {
+                shutdownOwned(owns, acceptor, workers);
+                Throwable cause = e.getCause() == null ? e : e.getCause();
+                throw new IllegalStateException("cannot bind " + address + ": " + cause, cause);
+            }
+        }
+
+        private static void shutdownOwned(boolean owns, EventLoopGroup acceptor, EventLoopGroup workers) {
+            if (owns) {
+                acceptor.close();
+                workers.close();
+            }
+        }
+    }
+}

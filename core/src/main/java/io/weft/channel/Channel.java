@@ -1,0 +1,487 @@
+package io.weft.channel;
+
+import io.weft.buffer.BufferAllocator;
+import io.weft.loop.EventLoop;
+import io.weft.loop.IoHandler;
+import io.weft.pipeline.Pipeline;
+import java.io.IOException;
+import java.net.SocketAddress;
+import java.net.SocketOption;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.NetworkChannel;
+import java.nio.channels.SelectableChannel;
+import java.nio.channels.SelectionKey;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A connection (or a listening or datagram socket) and its {@link Pipeline}.
+ *
+ * <p><b>Thread rule:</b> a channel belongs to one {@link EventLoop} for its whole life. All I/O and all handler
+ * callbacks happen on that loop's thread. The public methods here may be called from any thread: called outside
+ * the loop, they hand their work to it and return at once.
+ *
+ * <p>Writes are queued by {@link #write} and sent by {@link #flush}. Queued bytes above
+ * {@link ChannelOption#WRITE_BUFFER_HIGH_WATER_MARK} make {@link #isWritable()} {@code false} until they drain below
+ * {@link ChannelOption#WRITE_BUFFER_LOW_WATER_MARK}; each flip fires writability-changed through the pipeline.
+ */
+public abstract class Channel {
+
+    private static final Logger log = LoggerFactory.getLogger(Channel.class);
+    private static final AtomicLong IDS = new AtomicLong();
+
+    private final long id = IDS.incrementAndGet();
+    final EventLoop loop;
+    final Pipeline pipeline;
+    final Map<ChannelOption<?>, Object> options = new ConcurrentHashMap<>();
+    private final CompletableFuture<Void> closeFuture = new CompletableFuture<>();
+    final Io ioHandler = new Io();
+
+    // Hot settings, confined to the loop after registration.
+    BufferAllocator allocator = ChannelOption.ALLOCATOR.defaultValue();
+    boolean autoRead = true;
+    int maxReadsPerEvent = ChannelOption.MAX_READS_PER_EVENT.defaultValue();
+    int maxBuffersPerWrite = ChannelOption.MAX_BUFFERS_PER_WRITE.defaultValue();
+    int writeSpinCount = ChannelOption.WRITE_SPIN_COUNT.defaultValue();
+    int highWaterMark = ChannelOption.WRITE_BUFFER_HIGH_WATER_MARK.defaultValue();
+    int lowWaterMark = ChannelOption.WRITE_BUFFER_LOW_WATER_MARK.defaultValue();
+    boolean allowHalfClosure;
+
+    SelectionKey key;
+    private boolean registerCalled;
+    private ChannelInitializer initializer;
+    private volatile boolean open = true;
+    volatile boolean writable = true;
+
+    Channel(EventLoop loop) {
+        this.loop = loop;
+        this.pipeline = new Pipeline(this, new Transport());
+    }
+
+    /** A process-unique number, for logs. */
+    public long id() {
+        return id;
+    }
+
+    /** The loop this channel belongs to. */
+    public EventLoop loop() {
+        return loop;
+    }
+
+    /** This channel's pipeline. */
+    public Pipeline pipeline() {
+        return pipeline;
+    }
+
+    /** Where this channel's buffers come from ({@link ChannelOption#ALLOCATOR}). */
+    public BufferAllocator allocator() {
+        return allocator;
+    }
+
+    /** Whether the channel has not been closed yet. */
+    public boolean isOpen() {
+        return open;
+    }
+
+    /** Whether the channel is open and connected (or bound, for listening and datagram sockets). */
+    public abstract boolean isActive();
+
+    /** The local address, or {@code null} if not bound. */
+    public abstract SocketAddress localAddress();
+
+    /** The remote address, or {@code null} if not connected. */
+    public abstract SocketAddress remoteAddress();
+
+    /** Whether queued outbound bytes are below the high water mark; see the class comment. */
+    public boolean isWritable() {
+        return writable && open;
+    }
+
+    /** Completes when the channel has closed (never exceptionally). */
+    public CompletableFuture<Void> closeFuture() {
+        return closeFuture;
+    }
+
+    /** A new promise to pass to {@link #write(Object, CompletableFuture)} and friends. */
+    public CompletableFuture<Void> newPromise() {
+        return new CompletableFuture<>();
+    }
+
+    /** Queues {@code msg} through the pipeline; the pipeline owns it now. */
+    public void write(Object msg) {
+        pipeline.write(msg, null);
+    }
+
+    /** Queues {@code msg}; {@code promise} completes when it is written or fails. */
+    public void write(Object msg, CompletableFuture<Void> promise) {
+        pipeline.write(msg, promise);
+    }
+
+    /** Writes out everything queued. */
+    public void flush() {
+        pipeline.flush();
+    }
+
+    /** {@link #write(Object)} then {@link #flush()}. */
+    public void writeAndFlush(Object msg) {
+        pipeline.writeAndFlush(msg, null);
+    }
+
+    /** {@link #write(Object, CompletableFuture)} then {@link #flush()}. */
+    public void writeAndFlush(Object msg, CompletableFuture<Void> promise) {
+        pipeline.writeAndFlush(msg, promise);
+    }
+
+    /** Requests a batch of reads; needed only when {@link ChannelOption#AUTO_READ} is off. */
+    public void read() {
+        pipeline.read();
+    }
+
+    /** Closes the channel through the pipeline; the returned future completes once it is closed. */
+    public CompletableFuture<Void> close() {
+        CompletableFuture<Void> promise = new CompletableFuture<>();
+        pipeline.close(promise);
+        return promise;
+    }
+
+    /** The value of {@code option}: the one set, or the option's default. */
+    public <T> T option(ChannelOption<T> option) {
+        Object value = options.get(option);
+        if (value == null && option.socketOption() != null && javaChannel() instanceof NetworkChannel nc
+                && nc.isOpen() && nc.supportedOptions().contains(option.socketOption())) {
+            try {
+                return nc.getOption(option.socketOption());
+            } catch (IOException e) {
+                return option.defaultValue();
+            }
+        }
+        return value == null ? option.defaultValue() : option.type().cast(value);
+    }
+
+    /**
+     * Changes {@code option}. Socket options are applied to the socket at once; others take effect on the loop.
+     *
+     * @throws IllegalArgumentException if the socket does not support the option
+     */
+    public <T> Channel setOption(ChannelOption<T> option, T value) {
+        T checked = option.cast(value);
+        options.put(option, checked);
+        if (option.socketOption() != null) {
+            applySocketOption(option.socketOption(), checked);
+        } else if (loop.inLoop()) {
+            applyWeftOption(option, checked);
+        } else {
+            loop.execute(() -> applyWeftOption(option, checked));
+        }
+        return this;
+    }
+
+    /** Applies every option of {@code settings} before registration. */
+    void applyOptions(Map<ChannelOption<?>, Object> settings) {
+        for (Map.Entry<ChannelOption<?>, Object> entry : settings.entrySet()) {
+            applyOne(entry.getKey(), entry.getValue());
+        }
+        // Weft's defaults for socket options (TCP_NODELAY) apply unless set explicitly.
+        if (!settings.containsKey(ChannelOption.TCP_NODELAY)) {
+            SelectableChannel ch = javaChannel();
+            if (ch instanceof NetworkChannel nc && nc.supportedOptions().contains(ChannelOption.TCP_NODELAY.socketOption())
+                    && !(this instanceof TcpServerChannel)) {
+                applySocketOption(ChannelOption.TCP_NODELAY.socketOption(), ChannelOption.TCP_NODELAY.defaultValue());
+            }
+        }
+    }
+
+    private <T> void applyOne(ChannelOption<T> option, Object value) {
+        T checked = option.cast(value);
+        options.put(option, checked);
+        if (option.socketOption() != null) {
+            if (option != ChannelOption.SO_BACKLOG) {
+                applySocketOption(option.socketOption(), checked);
+            }
+        } else {
+            applyWeftOption(option, checked);
+        }
+    }
+
+    private <T> void applySocketOption(SocketOption<T> option, T value) {
+        if (!(javaChannel() instanceof NetworkChannel nc) || !nc.supportedOptions().contains(option)) {
+            throw new IllegalArgumentException(getClass().getSimpleName() + " does not support " + option.name());
+        }
+        try {
+            nc.setOption(option, value);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("cannot set " + option.name() + " to " + value + ": " + e, e);
+        }
+    }
+
+    void applyWeftOption(ChannelOption<?> option, Object value) {
+        if (option == ChannelOption.ALLOCATOR) {
+            allocator = (BufferAllocator) value;
+        } else if (option == ChannelOption.AUTO_READ) {
+            boolean on = (Boolean) value;
+            boolean changed = on != autoRead;
+            autoRead = on;
+            if (changed && key != null) {
+                setInterest(readOp(), on);
+            }
+        } else if (option == ChannelOption.MAX_READS_PER_EVENT) {
+            maxReadsPerEvent = positive(option, (Integer) value);
+        } else if (option == ChannelOption.MAX_BUFFERS_PER_WRITE) {
+            maxBuffersPerWrite = positive(option, (Integer) value);
+        } else if (option == ChannelOption.WRITE_SPIN_COUNT) {
+            writeSpinCount = positive(option, (Integer) value);
+        } else if (option == ChannelOption.WRITE_BUFFER_HIGH_WATER_MARK) {
+            highWaterMark = positive(option, (Integer) value);
+        } else if (option == ChannelOption.WRITE_BUFFER_LOW_WATER_MARK) {
+            lowWaterMark = positive(option, (Integer) value);
+        } else if (option == ChannelOption.ALLOW_HALF_CLOSURE) {
+            allowHalfClosure = (Boolean) value;
+        } else {
+            optionChanged(option, value);
+        }
+        if (lowWaterMark > highWaterMark) {
+            lowWaterMark = highWaterMark;
+        }
+    }
+
+    /** Hook for subclasses with options of their own. */
+    void optionChanged(ChannelOption<?> option, Object value) {
+    }
+
+    private static int positive(ChannelOption<?> option, int value) {
+        if (value <= 0) {
+            throw new IllegalArgumentException(option + " must be positive, was " + value);
+        }
+        return value;
+    }
+
+    // ------------------------------------------------------------------ internals for subclasses
+
+    abstract SelectableChannel javaChannel();
+
+    /** The interest bit that means "read" for this kind of channel. */
+    int readOp() {
+        return SelectionKey.OP_READ;
+    }
+
+    /** Registers with the loop; {@code initializer} runs on the loop, then {@link #afterRegistration()}. */
+    final void register(ChannelInitializer init) {
+        this.initializer = init;
+        this.registerCalled = true;
+        loop.register(javaChannel(), 0, ioHandler);
+    }
+
+    /** Runs on the loop once the channel is registered and initialized. */
+    abstract void afterRegistration();
+
+    abstract void handleReady(int readyOps);
+
+    abstract void doWrite(Object msg, CompletableFuture<Void> promise);
+
+    abstract void doFlush();
+
+    void doRead() {
+        if (key != null && key.isValid()) {
+            setInterest(readOp(), true);
+        }
+    }
+
+    /** Fails and releases whatever is still queued for writing. */
+    abstract void failPendingWrites(Throwable cause);
+
+    /** Whether the channel counts as active for the purpose of firing channel-inactive when it closes. */
+    abstract boolean wasActive();
+
+    final void setInterest(int op, boolean on) {
+        SelectionKey k = key;
+        if (k == null || !k.isValid()) {
+            return;
+        }
+        int ops = k.interestOps();
+        int updated = on ? ops | op : ops & ~op;
+        if (updated != ops) {
+            k.interestOps(updated);
+        }
+    }
+
+    final boolean hasInterest(int op) {
+        SelectionKey k = key;
+        return k != null && k.isValid() && (k.interestOps() & op) != 0;
+    }
+
+    /** Closes now, on the loop thread. Idempotent. */
+    final void closeNow(CompletableFuture<Void> promise) {
+        if (!open) {
+            if (promise != null) {
+                closeFuture.whenComplete((v, t) -> promise.complete(null));
+            }
+            return;
+        }
+        open = false;
+        boolean active = wasActive();
+        beforeClose();
+        try {
+            javaChannel().close();
+        } catch (IOException e) {
+            log.debug("{}: closing the socket failed", this, e);
+        }
+        if (registerCalled && key != null) {
+            loop.deregister(key);
+            key = null;
+        }
+        failPendingWrites(new ClosedChannelException());
+        if (active) {
+            pipeline.fireChannelInactive();
+        }
+        pipeline.removeAll();
+        closeFuture.complete(null);
+        if (promise != null) {
+            promise.complete(null);
+        }
+    }
+
+    /** Hook run once as closing starts (cancel timers and the like). */
+    void beforeClose() {
+    }
+
+    /** Closes on the loop from any thread, without a promise. */
+    final void closeQuietly() {
+        if (loop.inLoop()) {
+            closeNow(null);
+        } else {
+            try {
+                loop.execute(() -> closeNow(null));
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                try {
+                    javaChannel().close();
+                } catch (IOException ignored) {
+                    // Best effort: the loop is gone.
+                }
+            }
+        }
+    }
+
+    /** Fires an exception through the pipeline, then closes; for I/O errors. */
+    final void failAndClose(Throwable cause) {
+        pipeline.fireExceptionCaught(cause);
+        closeNow(null);
+    }
+
+    final void setWritable(boolean value) {
+        if (writable != value) {
+            writable = value;
+            pipeline.fireWritabilityChanged();
+        }
+    }
+
+    @Override
+    public String toString() {
+        SocketAddress local = safeLocal();
+        SocketAddress remote = safeRemote();
+        return getClass().getSimpleName() + "#" + id + "(" + local + (remote == null ? "" : " <-> " + remote)
+                + (open ? "" : ", closed") + ")";
+    }
+
+    private SocketAddress safeLocal() {
+        try {
+            return localAddress();
+        } catch (RuntimeException e) {
+            return null;
+        }
+    }
+
+    private SocketAddress safeRemote() {
+        try {
+            return remoteAddress();
+        } catch (RuntimeException e) {
+            return null;
+        }
+    }
+
+    private final class Transport implements Pipeline.Transport {
+        @Override
+        public void write(Object msg, CompletableFuture<Void> promise) {
+            doWrite(msg, promise);
+        }
+
+        @Override
+        public void flush() {
+            doFlush();
+        }
+
+        @Override
+        public void read() {
+            doRead();
+        }
+
+        @Override
+        public void close(CompletableFuture<Void> promise) {
+            closeNow(promise);
+        }
+    }
+
+    final class Io implements IoHandler {
+        @Override
+        public void registered(SelectionKey selectionKey) {
+            key = selectionKey;
+            if (!open) {
+                loop.deregister(selectionKey);
+                key = null;
+                return;
+            }
+            ChannelInitializer init = initializer;
+            initializer = null;
+            if (init != null) {
+                try {
+                    init.initChannel(Channel.this);
+                } catch (Throwable t) {
+                    log.warn("{}: channel initializer failed; closing", Channel.this, t);
+                    closeNow(null);
+                    return;
+                }
+            }
+            afterRegistration();
+        }
+
+        @Override
+        public void registrationFailed(Throwable cause) {
+            log.debug("{}: registration failed", Channel.this, cause);
+            registerCalled = false;
+            open = false;
+            try {
+                javaChannel().close();
+            } catch (IOException ignored) {
+                // Never registered: nothing else to undo.
+            }
+            failPendingWrites(cause);
+            registrationFailedHook(cause);
+            closeFuture.complete(null);
+        }
+
+        @Override
+        public void ready(SelectionKey selectionKey) {
+            if (!selectionKey.isValid()) {
+                return;
+            }
+            handleReady(selectionKey.readyOps());
+        }
+
+        @Override
+        public void closeForShutdown() {
+            closeNow(null);
+        }
+
+        @Override
+        public String toString() {
+            return Channel.this.toString();
+        }
+    }
+
+    /** Hook for subclasses that have a pending future (connect, bind) to fail. */
+    void registrationFailedHook(Throwable cause) {
+    }
+}

@@ -1,0 +1,135 @@
+package io.weft.channel;
+
+import io.weft.buffer.BufferAllocator;
+import java.net.NetworkInterface;
+import java.net.SocketOption;
+import java.net.StandardSocketOptions;
+
+/**
+ * A typed channel setting. Socket options map onto {@link StandardSocketOptions} and are applied to the socket;
+ * the others tune Weft's own behaviour. Set them on a bootstrap, or on a live channel with
+ * {@link Channel#setOption}.
+ *
+ * @param <T> the value type
+ */
+public final class ChannelOption<T> {
+
+    /** Disable Nagle's algorithm. Weft's default is {@code true}: latency first. */
+    public static final ChannelOption<Boolean> TCP_NODELAY = socket(StandardSocketOptions.TCP_NODELAY, true);
+    /** TCP keep-alive probes. */
+    public static final ChannelOption<Boolean> SO_KEEPALIVE = socket(StandardSocketOptions.SO_KEEPALIVE, null);
+    /** Socket receive buffer size in bytes. */
+    public static final ChannelOption<Integer> SO_RCVBUF = socket(StandardSocketOptions.SO_RCVBUF, null);
+    /** Socket send buffer size in bytes. */
+    public static final ChannelOption<Integer> SO_SNDBUF = socket(StandardSocketOptions.SO_SNDBUF, null);
+    /** Allow binding an address in TIME_WAIT. */
+    public static final ChannelOption<Boolean> SO_REUSEADDR = socket(StandardSocketOptions.SO_REUSEADDR, null);
+    /** Linger on close, in seconds. */
+    public static final ChannelOption<Integer> SO_LINGER = socket(StandardSocketOptions.SO_LINGER, null);
+    /** Allow sending broadcast datagrams (UDP). */
+    public static final ChannelOption<Boolean> SO_BROADCAST = socket(StandardSocketOptions.SO_BROADCAST, null);
+    /** Type-of-service / traffic class of outgoing packets. */
+    public static final ChannelOption<Integer> IP_TOS = socket(StandardSocketOptions.IP_TOS, null);
+    /** Outgoing interface for multicast datagrams (UDP). */
+    public static final ChannelOption<NetworkInterface> IP_MULTICAST_IF =
+            socket(StandardSocketOptions.IP_MULTICAST_IF, null);
+    /** Time-to-live of multicast datagrams (UDP). */
+    public static final ChannelOption<Integer> IP_MULTICAST_TTL = socket(StandardSocketOptions.IP_MULTICAST_TTL, null);
+    /** Loop multicast datagrams back to the local host (UDP). */
+    public static final ChannelOption<Boolean> IP_MULTICAST_LOOP =
+            socket(StandardSocketOptions.IP_MULTICAST_LOOP, null);
+
+    /** Listen backlog of a server channel. */
+    public static final ChannelOption<Integer> SO_BACKLOG = weft("SO_BACKLOG", Integer.class, 1024);
+    /** Queued outbound bytes above which {@link Channel#isWritable()} turns {@code false}. */
+    public static final ChannelOption<Integer> WRITE_BUFFER_HIGH_WATER_MARK =
+            weft("WRITE_BUFFER_HIGH_WATER_MARK", Integer.class, 64 * 1024);
+    /** Queued outbound bytes below which {@link Channel#isWritable()} turns {@code true} again. */
+    public static final ChannelOption<Integer> WRITE_BUFFER_LOW_WATER_MARK =
+            weft("WRITE_BUFFER_LOW_WATER_MARK", Integer.class, 32 * 1024);
+    /** Read whenever data arrives; when {@code false}, only after {@link Channel#read()}. */
+    public static final ChannelOption<Boolean> AUTO_READ = weft("AUTO_READ", Boolean.class, true);
+    /** Give up connecting after this many milliseconds. */
+    public static final ChannelOption<Integer> CONNECT_TIMEOUT_MILLIS =
+            weft("CONNECT_TIMEOUT_MILLIS", Integer.class, 30_000);
+    /** Reads per readiness event, for fairness between channels of one loop. */
+    public static final ChannelOption<Integer> MAX_READS_PER_EVENT = weft("MAX_READS_PER_EVENT", Integer.class, 16);
+    /** Buffers gathered into one {@code write} system call. */
+    public static final ChannelOption<Integer> MAX_BUFFERS_PER_WRITE =
+            weft("MAX_BUFFERS_PER_WRITE", Integer.class, 64);
+    /** Write system calls per flush before yielding to other channels. */
+    public static final ChannelOption<Integer> WRITE_SPIN_COUNT = weft("WRITE_SPIN_COUNT", Integer.class, 16);
+    /** Smallest receive buffer the adaptive sizing will use. */
+    public static final ChannelOption<Integer> RECEIVE_BUFFER_MIN = weft("RECEIVE_BUFFER_MIN", Integer.class, 64);
+    /** First receive buffer size. */
+    public static final ChannelOption<Integer> RECEIVE_BUFFER_INITIAL =
+            weft("RECEIVE_BUFFER_INITIAL", Integer.class, 2048);
+    /** Largest receive buffer the adaptive sizing will use. */
+    public static final ChannelOption<Integer> RECEIVE_BUFFER_MAX =
+            weft("RECEIVE_BUFFER_MAX", Integer.class, 64 * 1024);
+    /**
+     * When the peer shuts its output down: {@code false} (default) closes the channel; {@code true} keeps it open
+     * for writing and fires {@link ChannelInputShutdownEvent}.
+     */
+    public static final ChannelOption<Boolean> ALLOW_HALF_CLOSURE = weft("ALLOW_HALF_CLOSURE", Boolean.class, false);
+    /** Where the channel gets its buffers. */
+    public static final ChannelOption<BufferAllocator> ALLOCATOR =
+            weft("ALLOCATOR", BufferAllocator.class, BufferAllocator.defaultAllocator());
+
+    private final String name;
+    private final Class<T> type;
+    private final T defaultValue;
+    private final SocketOption<T> socketOption;
+
+    private ChannelOption(String name, Class<T> type, T defaultValue, SocketOption<T> socketOption) {
+        this.name = name;
+        this.type = type;
+        this.defaultValue = defaultValue;
+        this.socketOption = socketOption;
+    }
+
+    private static <T> ChannelOption<T> socket(SocketOption<T> option, T defaultValue) {
+        return new ChannelOption<>(option.name(), option.type(), defaultValue, option);
+    }
+
+    private static <T> ChannelOption<T> weft(String name, Class<T> type, T defaultValue) {
+        return new ChannelOption<>(name, type, defaultValue, null);
+    }
+
+    /** The option's name. */
+    public String name() {
+        return name;
+    }
+
+    /** The value type. */
+    public Class<T> type() {
+        return type;
+    }
+
+    /** The value used when none is set; {@code null} for socket options left at the operating system's default. */
+    public T defaultValue() {
+        return defaultValue;
+    }
+
+    /** The JDK socket option this maps to, or {@code null} for Weft's own settings. */
+    public SocketOption<T> socketOption() {
+        return socketOption;
+    }
+
+    /** Checks and casts {@code value} to this option's type. */
+    public T cast(Object value) {
+        if (value == null) {
+            throw new NullPointerException("value of option " + name);
+        }
+        if (!type.isInstance(value)) {
+            throw new IllegalArgumentException(
+                    "option " + name + " takes " + type.getSimpleName() + ", not " + value.getClass().getSimpleName());
+        }
+        return type.cast(value);
+    }
+
+    @Override
+    public String toString() {
+        return name;
+    }
+}

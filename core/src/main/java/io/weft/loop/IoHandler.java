@@ -1,0 +1,22 @@
+package io.weft.loop;
+
+import java.nio.channels.SelectionKey;
+
+/**
+ * The part of a channel an {@link EventLoop} talks to. Implemented by channel classes; application code never
+ * implements or calls it. Every method is called on the loop's thread.
+ */
+public interface IoHandler {
+
+    /** Registration with the loop's selector succeeded. */
+    void registered(SelectionKey key);
+
+    /** Registration failed (for example because the loop is shutting down); the channel should close. */
+    void registrationFailed(Throwable cause);
+
+    /** The key's channel is ready for the operations in {@code key.readyOps()}. */
+    void ready(SelectionKey key);
+
+    /** The loop is shutting down: close now, failing pending work. */
+    void closeForShutdown();
+}

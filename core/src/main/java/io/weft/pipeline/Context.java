@@ -1,0 +1,279 @@
+package io.weft.pipeline;
+
+import io.weft.buffer.BufferAllocator;
+import io.weft.channel.Channel;
+import io.weft.loop.EventLoop;
+import java.util.concurrent.CompletableFuture;
+
+/** The linked-list node behind a {@link HandlerContext}. */
+final class Context implements HandlerContext {
+
+    final Pipeline pipeline;
+    final String name;
+    final Handler handler;
+    volatile Context prev;
+    volatile Context next;
+    volatile boolean removed;
+
+    Context(Pipeline pipeline, String name, Handler handler) {
+        this.pipeline = pipeline;
+        this.name = name;
+        this.handler = handler;
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public Handler handler() {
+        return handler;
+    }
+
+    @Override
+    public Channel channel() {
+        return pipeline.channel();
+    }
+
+    @Override
+    public Pipeline pipeline() {
+        return pipeline;
+    }
+
+    @Override
+    public EventLoop loop() {
+        return pipeline.channel().loop();
+    }
+
+    @Override
+    public BufferAllocator alloc() {
+        return pipeline.channel().allocator();
+    }
+
+    @Override
+    public boolean isRemoved() {
+        return removed;
+    }
+
+    // ------------------------------------------------------------------ inbound
+
+    @Override
+    public HandlerContext fireChannelActive() {
+        Context n = next;
+        if (loop().inLoop()) {
+            n.invokeChannelActive();
+        } else {
+            loop().execute(n::invokeChannelActive);
+        }
+        return this;
+    }
+
+    void invokeChannelActive() {
+        try {
+            handler.channelActive(this);
+        } catch (Throwable t) {
+            invokeExceptionCaught(t);
+        }
+    }
+
+    @Override
+    public HandlerContext fireChannelInactive() {
+        Context n = next;
+        if (loop().inLoop()) {
+            n.invokeChannelInactive();
+        } else {
+            loop().execute(n::invokeChannelInactive);
+        }
+        return this;
+    }
+
+    void invokeChannelInactive() {
+        try {
+            handler.channelInactive(this);
+        } catch (Throwable t) {
+            invokeExceptionCaught(t);
+        }
+    }
+
+    @Override
+    public HandlerContext fireChannelRead(Object msg) {
+        Context n = next;
+        if (loop().inLoop()) {
+            n.invokeChannelRead(msg);
+        } else {
+            loop().execute(() -> n.invokeChannelRead(msg));
+        }
+        return this;
+    }
+
+    void invokeChannelRead(Object msg) {
+        try {
+            handler.channelRead(this, msg);
+        } catch (Throwable t) {
+            invokeExceptionCaught(t);
+        }
+    }
+
+    @Override
+    public HandlerContext fireChannelReadComplete() {
+        Context n = next;
+        if (loop().inLoop()) {
+            n.invokeChannelReadComplete();
+        } else {
+            loop().execute(n::invokeChannelReadComplete);
+        }
+        return this;
+    }
+
+    void invokeChannelReadComplete() {
+        try {
+            handler.channelReadComplete(this);
+        } catch (Throwable t) {
+            invokeExceptionCaught(t);
+        }
+    }
+
+    @Override
+    public HandlerContext fireWritabilityChanged() {
+        Context n = next;
+        if (loop().inLoop()) {
+            n.invokeWritabilityChanged();
+        } else {
+            loop().execute(n::invokeWritabilityChanged);
+        }
+        return this;
+    }
+
+    void invokeWritabilityChanged() {
+        try {
+            handler.writabilityChanged(this);
+        } catch (Throwable t) {
+            invokeExceptionCaught(t);
+        }
+    }
+
+    @Override
+    public HandlerContext fireUserEvent(Object event) {
+        Context n = next;
+        if (loop().inLoop()) {
+            n.invokeUserEvent(event);
+        } else {
+            loop().execute(() -> n.invokeUserEvent(event));
+        }
+        return this;
+    }
+
+    void invokeUserEvent(Object event) {
+        try {
+            handler.userEvent(this, event);
+        } catch (Throwable t) {
+            invokeExceptionCaught(t);
+        }
+    }
+
+    @Override
+    public HandlerContext fireExceptionCaught(Throwable cause) {
+        Context n = next;
+        if (loop().inLoop()) {
+            n.invokeExceptionCaught(cause);
+        } else {
+            loop().execute(() -> n.invokeExceptionCaught(cause));
+        }
+        return this;
+    }
+
+    void invokeExceptionCaught(Throwable cause) {
+        try {
+            handler.exceptionCaught(this, cause);
+        } catch (Throwable t) {
+            Pipeline.log.warn("exceptionCaught() of handler '{}' threw while handling {}", name, cause, t);
+        }
+    }
+
+    // ------------------------------------------------------------------ outbound
+
+    @Override
+    public void write(Object msg, CompletableFuture<Void> promise) {
+        Context p = prev;
+        if (loop().inLoop()) {
+            p.invokeWrite(msg, promise);
+        } else {
+            loop().execute(() -> p.invokeWrite(msg, promise));
+        }
+    }
+
+    void invokeWrite(Object msg, CompletableFuture<Void> promise) {
+        try {
+            handler.write(this, msg, promise);
+        } catch (Throwable t) {
+            failOutbound(promise, t);
+        }
+    }
+
+    @Override
+    public void flush() {
+        Context p = prev;
+        if (loop().inLoop()) {
+            p.invokeFlush();
+        } else {
+            loop().execute(p::invokeFlush);
+        }
+    }
+
+    void invokeFlush() {
+        try {
+            handler.flush(this);
+        } catch (Throwable t) {
+            failOutbound(null, t);
+        }
+    }
+
+    @Override
+    public void read() {
+        Context p = prev;
+        if (loop().inLoop()) {
+            p.invokeRead();
+        } else {
+            loop().execute(p::invokeRead);
+        }
+    }
+
+    void invokeRead() {
+        try {
+            handler.read(this);
+        } catch (Throwable t) {
+            failOutbound(null, t);
+        }
+    }
+
+    @Override
+    public void close(CompletableFuture<Void> promise) {
+        Context p = prev;
+        if (loop().inLoop()) {
+            p.invokeClose(promise);
+        } else {
+            loop().execute(() -> p.invokeClose(promise));
+        }
+    }
+
+    void invokeClose(CompletableFuture<Void> promise) {
+        try {
+            handler.close(this, promise);
+        } catch (Throwable t) {
+            failOutbound(promise, t);
+        }
+    }
+
+    private void failOutbound(CompletableFuture<Void> promise, Throwable t) {
+        if (promise != null) {
+            promise.completeExceptionally(t);
+        }
+        pipeline.fireExceptionCaught(t);
+    }
+
+    @Override
+    public String toString() {
+        return "HandlerContext(" + name + ", " + handler.getClass().getSimpleName() + ")";
+    }
+}

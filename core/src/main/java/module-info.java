@@ -1,0 +1,13 @@
+/**
+ * Weft core: pooled buffers, event loops, channels, pipelines and bootstraps.
+ */
+module io.weft.core {
+    requires org.slf4j;
+    requires org.jctools.core;
+
+    exports io.weft.buffer;
+    exports io.weft.loop;
+    exports io.weft.channel;
+    exports io.weft.pipeline;
+    exports io.weft.bootstrap;
+}
