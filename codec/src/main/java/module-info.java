@@ -1,0 +1,9 @@
+/**
+ * Weft codecs: framing, compression, checksums, strings, HTTP/1.1 and TLS as pipeline stages.
+ */
+module io.weft.codec {
+    requires transitive io.weft.core;
+    requires org.slf4j;
+
+    exports io.weft.codec;
+}
