@@ -1,6 +1,7 @@
 package io.weft.codec.checksum;
 
 import io.weft.buffer.Buffer;
+import io.weft.buffer.ReferenceCounted;
 import io.weft.pipeline.Handler;
 import io.weft.pipeline.HandlerContext;
 import java.util.concurrent.CompletableFuture;
@@ -8,9 +9,10 @@ import java.util.zip.Checksum;
 
 /**
  * Adds a 4-byte big-endian CRC32 or CRC32C of each outbound {@link Buffer} after it ({@link ChecksumPosition#APPEND},
- * the default) or before it. The checksum is computed over the buffer's direct memory (the JDK's intrinsic
- * {@code update(ByteBuffer)}) and written as a separate 4-byte buffer, so the payload is not copied; the promise
- * completes when the whole frame is written. Other messages pass through.
+ * the default) or before it, so that each frame stays one buffer. The checksum is computed over the buffer's
+ * direct memory (the JDK's intrinsic {@code update(ByteBuffer)}); when appending, it is written in place after the
+ * payload if the buffer can take 4 more bytes (encoders' output buffers can), otherwise, and always when
+ * prepending, the frame is copied into a new buffer. Other messages pass through.
  *
  * <p>Place it behind a frame encoder ({@code LengthFieldPrepender}) so the frame boundaries survive the stream:
  * the matching inbound stage is {@link ChecksumDecoder} behind a frame decoder. One instance per channel (it holds
@@ -53,21 +55,25 @@ public class ChecksumEncoder implements Handler {
             ctx.write(msg, promise);
             return;
         }
-        Buffer crc;
+        Buffer frame;
         try {
             int value = ChecksumDecoder.compute(checksum, payload, payload.readerIndex(), payload.readableBytes());
-            crc = ctx.alloc().allocate(4);
-            crc.writeInt(value);
+            if (position == ChecksumPosition.APPEND && payload.maxWritableBytes() >= 4) {
+                payload.writeInt(value); // in place: the payload buffer is ours, and usually has room
+                frame = payload;
+            } else {
+                frame = ctx.alloc().allocate(4 + payload.readableBytes());
+                if (position == ChecksumPosition.PREPEND) {
+                    frame.writeInt(value).writeBytes(payload);
+                } else {
+                    frame.writeBytes(payload).writeInt(value);
+                }
+                payload.release();
+            }
         } catch (RuntimeException | Error e) {
-            payload.release();
+            ReferenceCounted.safeRelease(payload);
             throw e;
         }
-        if (position == ChecksumPosition.APPEND) {
-            ctx.write(payload, null);
-            ctx.write(crc, promise);
-        } else {
-            ctx.write(crc, null);
-            ctx.write(payload, promise);
-        }
+        ctx.write(frame, promise);
     }
 }
