@@ -142,7 +142,7 @@ public class LengthFieldFrameDecoder extends ByteToMessageDecoder {
                     + " bytes");
         }
         if (frameLength > maxFrameLength) {
-            tooLong(ctx, in, frameLength);
+            tooLong(ctx, in, frameLength, length);
             return;
         }
         int frame = (int) frameLength;
@@ -158,9 +158,9 @@ public class LengthFieldFrameDecoder extends ByteToMessageDecoder {
         out.add(in.readRetainedSlice(frame - initialBytesToStrip));
     }
 
-    private void tooLong(HandlerContext ctx, Buffer in, long frameLength) {
-        TooLongFrameException error = new TooLongFrameException(
-                "frame length " + frameLength + " exceeds the limit of " + maxFrameLength);
+    private void tooLong(HandlerContext ctx, Buffer in, long frameLength, long lengthField) {
+        TooLongFrameException error = new TooLongFrameException("frame length " + frameLength + " (length field "
+                + lengthField + ") exceeds the limit of " + maxFrameLength);
         if (!discardTooLongFrames) {
             throw error;
         }
