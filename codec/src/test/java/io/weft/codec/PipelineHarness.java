@@ -24,15 +24,15 @@ import java.util.concurrent.TimeUnit;
  * outbound path instead of sending it. The peer never sends anything, so only injected bytes are decoded.
  * Everything runs on the channel's loop; the accessors hop onto it and wait.
  */
-final class PipelineHarness implements AutoCloseable {
+public final class PipelineHarness implements AutoCloseable {
 
-    final TcpChannel channel;
+    public final TcpChannel channel;
     private final Server server;
     private final List<Object> inbound = new ArrayList<>();
     private final List<Throwable> errors = new ArrayList<>();
     private final List<Object> outbound = new ArrayList<>();
 
-    PipelineHarness(EventLoopGroup group, Handler... handlers) throws Exception {
+    public PipelineHarness(EventLoopGroup group, Handler... handlers) throws Exception {
         server = Server.builder().group(group).childHandler(ch -> { }).bind("127.0.0.1", 0);
         channel = Client.builder().group(group).handler(ch -> {
             ch.pipeline().addLast("capture", new Handler() {
@@ -65,12 +65,12 @@ final class PipelineHarness implements AutoCloseable {
         }).connect(server.localAddress()).get(10, TimeUnit.SECONDS);
     }
 
-    BufferAllocator alloc() {
+    public BufferAllocator alloc() {
         return channel.allocator();
     }
 
     /** Runs {@code task} on the channel's loop and waits for its result (rethrowing what it throws). */
-    <T> T call(Callable<T> task) throws Exception {
+    public <T> T call(Callable<T> task) throws Exception {
         CompletableFuture<T> result = new CompletableFuture<>();
         channel.loop().execute(() -> {
             try {
@@ -90,7 +90,7 @@ final class PipelineHarness implements AutoCloseable {
     }
 
     /** Fires each chunk as one read (a buffer copied from it), then read-complete. */
-    void writeInbound(byte[]... chunks) throws Exception {
+    public void writeInbound(byte[]... chunks) throws Exception {
         call(() -> {
             for (byte[] chunk : chunks) {
                 if (!channel.isOpen()) {
@@ -104,7 +104,7 @@ final class PipelineHarness implements AutoCloseable {
     }
 
     /** Fires {@code data} as reads of exactly one byte each. */
-    void writeInboundBytewise(byte[] data) throws Exception {
+    public void writeInboundBytewise(byte[] data) throws Exception {
         call(() -> {
             for (int i = 0; i < data.length && channel.isOpen(); i++) {
                 Buffer b = alloc().allocate(1);
@@ -117,14 +117,14 @@ final class PipelineHarness implements AutoCloseable {
     }
 
     /** Fires a read on the loop of the caller's thread; only from inside {@link #call}. */
-    void fireRead(byte[] data, int offset, int length) {
+    public void fireRead(byte[] data, int offset, int length) {
         Buffer b = alloc().allocate(length);
         b.writeBytes(data, offset, length);
         channel.pipeline().fireChannelRead(b);
     }
 
     /** Writes (and flushes) {@code msg} from the tail of the pipeline. */
-    void writeOutbound(Object msg) throws Exception {
+    public void writeOutbound(Object msg) throws Exception {
         call(() -> {
             channel.pipeline().writeAndFlush(msg, null);
             return null;
@@ -132,7 +132,7 @@ final class PipelineHarness implements AutoCloseable {
     }
 
     /** Messages that reached the sink, removed from it; the caller owns them. */
-    List<Object> readInbound() throws Exception {
+    public List<Object> readInbound() throws Exception {
         return call(() -> {
             List<Object> copy = new ArrayList<>(inbound);
             inbound.clear();
@@ -141,17 +141,17 @@ final class PipelineHarness implements AutoCloseable {
     }
 
     /** The bytes of every buffer that reached the sink (released), in order. */
-    byte[] readInboundBytes() throws Exception {
+    public byte[] readInboundBytes() throws Exception {
         return concat(readInbound());
     }
 
     /** Inbound messages currently held by the sink; only from inside {@link #call}. */
-    List<Object> inboundOnLoop() {
+    public List<Object> inboundOnLoop() {
         return inbound;
     }
 
     /** Outbound messages captured at the head, removed; the caller owns them. */
-    List<Object> readOutbound() throws Exception {
+    public List<Object> readOutbound() throws Exception {
         return call(() -> {
             List<Object> copy = new ArrayList<>(outbound);
             outbound.clear();
@@ -160,21 +160,21 @@ final class PipelineHarness implements AutoCloseable {
     }
 
     /** The bytes of every buffer captured at the head (released), in order. */
-    byte[] readOutboundBytes() throws Exception {
+    public byte[] readOutboundBytes() throws Exception {
         return concat(readOutbound());
     }
 
     /** Exceptions that reached the sink. */
-    List<Throwable> errors() throws Exception {
+    public List<Throwable> errors() throws Exception {
         return call(() -> new ArrayList<>(errors));
     }
 
     /** Whether the channel is still open (a decoder failure closes it). */
-    boolean isOpen() throws Exception {
+    public boolean isOpen() throws Exception {
         return call(channel::isOpen);
     }
 
-    static byte[] concat(List<Object> messages) {
+    public static byte[] concat(List<Object> messages) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         for (Object m : messages) {
             Buffer b = (Buffer) m;
@@ -188,7 +188,7 @@ final class PipelineHarness implements AutoCloseable {
     }
 
     /** The readable bytes of {@code b}, indexes untouched. */
-    static byte[] bytes(Buffer b) {
+    public static byte[] bytes(Buffer b) {
         byte[] bytes = new byte[b.readableBytes()];
         b.getBytes(b.readerIndex(), bytes, 0, bytes.length);
         return bytes;
