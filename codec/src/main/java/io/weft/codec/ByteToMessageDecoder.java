@@ -96,7 +96,8 @@ public abstract class ByteToMessageDecoder implements Handler {
         if (c != null && !c.isReadable()) {
             cumulation = null;
             c.release();
-        } else if (c != null && c.readerIndex() > (c.capacity() >>> 1)) {
+        } else if (c != null && c.readerIndex() > (c.capacity() >>> 1) && c.refCnt() == 1) {
+            // Only when no slice handed downstream still shares this memory: compacting would move its bytes.
             c.discardReadBytes();
         }
     }
@@ -120,11 +121,16 @@ public abstract class ByteToMessageDecoder implements Handler {
                     "buffered " + total + " undecoded bytes, exceeding the limit of " + maxCumulationBytes);
         }
         try {
-            if (c.writableBytes() < data.readableBytes() && c.readerIndex() > 0) {
+            boolean shared = c.refCnt() != 1;
+            if (c.writableBytes() < data.readableBytes() && c.readerIndex() > 0 && !shared) {
                 c.discardReadBytes();
             }
-            if (c.writableBytes() < data.readableBytes() && c.maxWritableBytes() < data.readableBytes()) {
-                Buffer bigger = ctx.alloc().allocate(total);
+            if (c.writableBytes() < data.readableBytes()
+                    && (shared || c.maxWritableBytes() < data.readableBytes())) {
+                // A retained slice of the cumulation may be held downstream (frame decoders emit slices):
+                // never move or grow memory under it; continue in a fresh buffer instead.
+                Buffer bigger = ctx.alloc().allocate(Math.max(total, Math.min(maxCumulationBytes,
+                        c.readableBytes() + Math.max(data.readableBytes(), 4096))));
                 bigger.writeBytes(c);
                 c.release();
                 cumulation = bigger;
