@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# Runs a chosen set of Weft-vs-Netty JMH benchmarks and prints a Markdown table:
+#   benchmark | params | unit | Weft score ± error | Netty score ± error | Weft/Netty | Weft B/op | Netty B/op
+#
+# usage: benchmarks/compare.sh [options] [INCLUDE_REGEX]
+#   -f N        forks per benchmark                      (default 1)
+#   -i N        measurement iterations                   (default 5)
+#   -w N        warmup iterations                        (default 3)
+#   -t TIME     time per measurement iteration, JMH form (default 2s)
+#   -W TIME     time per warmup iteration                (default 1s)
+#   -p K=V,..   override @Param values, e.g. -p payload=64 (repeatable)
+#   -o FILE     JMH JSON output                          (default benchmarks/target/jmh-result.json)
+#   -j JAR      benchmarks jar                           (default benchmarks/target/benchmarks.jar)
+#   -x ARGS     extra JMH arguments, quoted, e.g. -x "-prof stack"
+#   -h          this help
+# INCLUDE_REGEX selects benchmarks as JMH does (default: "EchoBenchmark|StreamBenchmark").
+# The gc profiler always runs, so B/op (gc.alloc.rate.norm, all threads) is reported.
+#
+# Build the jar first:  mvn -q -DskipTests package   (or mvn verify; both build benchmarks/target/benchmarks.jar)
+# Example, quick:       benchmarks/compare.sh -f 1 -i 3 -w 2 -t 1s 'EchoBenchmark'
+set -euo pipefail
+
+here="$(cd "$(dirname "$0")" && pwd)"
+forks=1 iterations=5 warmups=3 time=2s warmup_time=1s
+out="$here/target/jmh-result.json"
+jar="$here/target/benchmarks.jar"
+extra=""
+params=()
+
+while getopts "f:i:w:t:W:p:o:j:x:h" opt; do
+    case "$opt" in
+        f) forks="$OPTARG" ;;
+        i) iterations="$OPTARG" ;;
+        w) warmups="$OPTARG" ;;
+        t) time="$OPTARG" ;;
+        W) warmup_time="$OPTARG" ;;
+        p) params+=(-p "$OPTARG") ;;
+        o) out="$OPTARG" ;;
+        j) jar="$OPTARG" ;;
+        x) extra="$OPTARG" ;;
+        h) sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        *) sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
+    esac
+done
+shift $((OPTIND - 1))
+include="${1:-EchoBenchmark|StreamBenchmark}"
+
+if [[ ! -f "$jar" ]]; then
+    echo "no $jar: build it with 'mvn -q -DskipTests package' from the repository root" >&2
+    exit 1
+fi
+mkdir -p "$(dirname "$out")"
+
+# shellcheck disable=SC2086
+java -jar "$jar" "$include" -f "$forks" -i "$iterations" -wi "$warmups" -r "$time" -w "$warmup_time" \
+    "${params[@]}" -prof gc -rf json -rff "$out" $extra >&2
+
+echo "JMH JSON: $out" >&2
+python3 "$here/compare.py" "$out"
