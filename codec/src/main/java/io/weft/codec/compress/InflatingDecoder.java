@@ -44,6 +44,8 @@ abstract class InflatingDecoder implements Handler {
     long consumed;
     private boolean failed;
     private boolean ended;
+    /** A close was requested on this side: a message cut short by it is not the peer's fault. */
+    private boolean closeRequested;
 
     InflatingDecoder(boolean nowrap, long maxDecompressedBytes, int chunkSize) {
         if (maxDecompressedBytes <= 0) {
@@ -189,13 +191,19 @@ abstract class InflatingDecoder implements Handler {
 
     @Override
     public void channelInactive(HandlerContext ctx) throws Exception {
-        if (!failed && !ended && insideMessage()) {
+        if (!failed && !ended && !closeRequested && insideMessage()) {
             failed = true;
             releaseChunk();
             ctx.fireExceptionCaught(new CorruptFrameException("channel closed inside a " + unitName() + " after "
                     + consumed + " compressed bytes (" + produced + " decompressed): truncated"));
         }
         ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void close(HandlerContext ctx, java.util.concurrent.CompletableFuture<Void> promise) {
+        closeRequested = true;
+        ctx.close(promise);
     }
 
     @Override

@@ -240,9 +240,18 @@ class FrameDecodersTest {
         try (PipelineHarness h = new PipelineHarness(group, new LineFrameDecoder(100))) {
             h.writeInbound(ascii("complete\nincomplete"));
             assertEquals(List.of("complete"), strings(h.readInbound()));
-            h.channel.close().get(10, TimeUnit.SECONDS);
+            h.closePeer();
             CorruptFrameException e = assertInstanceOf(CorruptFrameException.class, h.errors().get(0));
             assertTrue(e.getMessage().contains("10 bytes"), e.getMessage());
+        }
+    }
+
+    @Test
+    void closingLocallyWithPartialFrameIsNotAnError() throws Exception {
+        try (PipelineHarness h = new PipelineHarness(group, new LineFrameDecoder(100))) {
+            h.writeInbound(ascii("incomplete"));
+            h.channel.close().get(10, TimeUnit.SECONDS);
+            assertTrue(h.errors().isEmpty(), "our own close cut the frame short, the peer did nothing wrong");
         }
     }
 
