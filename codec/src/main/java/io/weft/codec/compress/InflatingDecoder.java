@@ -112,10 +112,15 @@ abstract class InflatingDecoder implements Handler {
         try {
             while (true) {
                 if (chunk == null) {
-                    chunk = ctx.alloc().allocate(chunkSize);
+                    // Start small (a few small messages must not pin 64 KiB each) and double up to chunkSize.
+                    chunk = ctx.alloc().allocate((int) Math.min(chunkSize, Math.max(512, 2L * n)));
                 }
                 int wi = chunk.writerIndex();
-                int room = (int) Math.min(Math.min(chunkSize, chunk.capacity()) - wi, maxDecompressedBytes + 1 - produced);
+                if (wi >= chunk.capacity() && chunk.capacity() < chunkSize) {
+                    chunk.ensureWritable(Math.min(chunk.capacity(), chunkSize - wi));
+                }
+                int room = (int) Math.min(Math.min(chunkSize, chunk.capacity()) - wi,
+                        maxDecompressedBytes + 1 - produced);
                 ByteBuffer view = chunk.internalNioBuffer(wi, room);
                 int k = inflater.inflate(view);
                 if (k > 0) {
@@ -133,6 +138,9 @@ abstract class InflatingDecoder implements Handler {
                 }
                 if (inflater.needsDictionary()) {
                     throw new CorruptFrameException(unitName() + " needs a preset dictionary, which is not supported");
+                }
+                if (chunk.writerIndex() >= chunk.capacity() && chunk.capacity() < chunkSize) {
+                    continue; // grows on the next round
                 }
                 if (chunk.writerIndex() >= Math.min(chunkSize, chunk.capacity())) {
                     emitChunk(ctx);

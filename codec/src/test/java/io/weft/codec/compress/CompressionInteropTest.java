@@ -350,6 +350,27 @@ class CompressionInteropTest {
         }
     }
 
+    @Test
+    void outputComesInBoundedChunksAndSmallMessagesPinLittleMemory() throws Exception {
+        byte[] big = sample(100_000, 19);
+        try (PipelineHarness h = new PipelineHarness(group, new GzipDecoder(1 << 20, 8192))) {
+            h.writeInbound(BadGzip.gzip(big));
+            List<Object> chunks = h.readInbound();
+            assertTrue(chunks.size() >= 13, "chunks: " + chunks.size());
+            for (Object c : chunks) {
+                assertTrue(((io.weft.buffer.Buffer) c).readableBytes() <= 8192);
+            }
+            assertArrayEquals(big, PipelineHarness.concat(chunks));
+        }
+        try (PipelineHarness h = new PipelineHarness(group, new GzipDecoder())) {
+            h.writeInbound(BadGzip.gzip("tiny".getBytes(StandardCharsets.US_ASCII)));
+            List<Object> chunks = h.readInbound();
+            assertEquals(1, chunks.size());
+            assertTrue(((io.weft.buffer.Buffer) chunks.get(0)).capacity() < 4096, "a 4-byte message pins a small buffer");
+            assertEquals("tiny", new String(PipelineHarness.concat(chunks), StandardCharsets.US_ASCII));
+        }
+    }
+
     /** Reference encodings from the JDK. */
     static final class BadGzip {
         static byte[] gzip(byte[] data) throws IOException {
