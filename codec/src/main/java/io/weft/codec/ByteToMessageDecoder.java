@@ -33,6 +33,8 @@ public abstract class ByteToMessageDecoder implements Handler {
     private Buffer cumulation;
     private boolean closeOnFailure = true;
     private boolean failed;
+    /** A close was requested on this side: a frame cut short by it is not reported as corrupt. */
+    private boolean closeRequested;
 
     /** A decoder whose cumulation may hold up to {@link #DEFAULT_MAX_CUMULATION} bytes. */
     protected ByteToMessageDecoder() {
@@ -211,7 +213,7 @@ public abstract class ByteToMessageDecoder implements Handler {
         if (c != null && !failed) {
             try {
                 callDecode(ctx, c, true);
-                if (cumulation != null && cumulation.isReadable()) {
+                if (cumulation != null && cumulation.isReadable() && !closeRequested) {
                     int left = cumulation.readableBytes();
                     releaseCumulation();
                     failed = true;
@@ -228,6 +230,13 @@ public abstract class ByteToMessageDecoder implements Handler {
             }
         }
         ctx.fireChannelInactive();
+    }
+
+    /** Notes that this side is closing, so bytes of an unfinished frame left at close are dropped quietly. */
+    @Override
+    public void close(HandlerContext ctx, java.util.concurrent.CompletableFuture<Void> promise) throws Exception {
+        closeRequested = true;
+        ctx.close(promise);
     }
 
     /**

@@ -28,12 +28,13 @@ public final class PipelineHarness implements AutoCloseable {
 
     public final TcpChannel channel;
     private final Server server;
+    private final CompletableFuture<io.weft.channel.Channel> peer = new CompletableFuture<>();
     private final List<Object> inbound = new ArrayList<>();
     private final List<Throwable> errors = new ArrayList<>();
     private final List<Object> outbound = new ArrayList<>();
 
     public PipelineHarness(EventLoopGroup group, Handler... handlers) throws Exception {
-        server = Server.builder().group(group).childHandler(ch -> { }).bind("127.0.0.1", 0);
+        server = Server.builder().group(group).childHandler(peer::complete).bind("127.0.0.1", 0);
         channel = Client.builder().group(group).handler(ch -> {
             ch.pipeline().addLast("capture", new Handler() {
                 @Override
@@ -67,6 +68,12 @@ public final class PipelineHarness implements AutoCloseable {
 
     public BufferAllocator alloc() {
         return channel.allocator();
+    }
+
+    /** Closes the far end, as a peer closing the connection would, and waits until this channel has closed. */
+    public void closePeer() throws Exception {
+        peer.get(10, TimeUnit.SECONDS).close().get(10, TimeUnit.SECONDS);
+        channel.closeFuture().get(10, TimeUnit.SECONDS);
     }
 
     /** Runs {@code task} on the channel's loop and waits for its result (rethrowing what it throws). */

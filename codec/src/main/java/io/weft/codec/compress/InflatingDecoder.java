@@ -44,6 +44,8 @@ abstract class InflatingDecoder implements Handler {
     long consumed;
     private boolean failed;
     private boolean ended;
+    /** A close was requested on this side: a message cut short by it is not the peer's fault. */
+    private boolean closeRequested;
 
     InflatingDecoder(boolean nowrap, long maxDecompressedBytes, int chunkSize) {
         if (maxDecompressedBytes <= 0) {
@@ -110,10 +112,15 @@ abstract class InflatingDecoder implements Handler {
         try {
             while (true) {
                 if (chunk == null) {
-                    chunk = ctx.alloc().allocate(chunkSize);
+                    // Start small (a few small messages must not pin 64 KiB each) and double up to chunkSize.
+                    chunk = ctx.alloc().allocate((int) Math.min(chunkSize, Math.max(512, 2L * n)));
                 }
                 int wi = chunk.writerIndex();
-                int room = (int) Math.min(Math.min(chunkSize, chunk.capacity()) - wi, maxDecompressedBytes + 1 - produced);
+                if (wi >= chunk.capacity() && chunk.capacity() < chunkSize) {
+                    chunk.ensureWritable(Math.min(chunk.capacity(), chunkSize - wi));
+                }
+                int room = (int) Math.min(Math.min(chunkSize, chunk.capacity()) - wi,
+                        maxDecompressedBytes + 1 - produced);
                 ByteBuffer view = chunk.internalNioBuffer(wi, room);
                 int k = inflater.inflate(view);
                 if (k > 0) {
@@ -131,6 +138,9 @@ abstract class InflatingDecoder implements Handler {
                 }
                 if (inflater.needsDictionary()) {
                     throw new CorruptFrameException(unitName() + " needs a preset dictionary, which is not supported");
+                }
+                if (chunk.writerIndex() >= chunk.capacity() && chunk.capacity() < chunkSize) {
+                    continue; // grows on the next round
                 }
                 if (chunk.writerIndex() >= Math.min(chunkSize, chunk.capacity())) {
                     emitChunk(ctx);
@@ -189,13 +199,19 @@ abstract class InflatingDecoder implements Handler {
 
     @Override
     public void channelInactive(HandlerContext ctx) throws Exception {
-        if (!failed && !ended && insideMessage()) {
+        if (!failed && !ended && !closeRequested && insideMessage()) {
             failed = true;
             releaseChunk();
             ctx.fireExceptionCaught(new CorruptFrameException("channel closed inside a " + unitName() + " after "
                     + consumed + " compressed bytes (" + produced + " decompressed): truncated"));
         }
         ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void close(HandlerContext ctx, java.util.concurrent.CompletableFuture<Void> promise) {
+        closeRequested = true;
+        ctx.close(promise);
     }
 
     @Override

@@ -332,10 +332,42 @@ class CompressionInteropTest {
         try (PipelineHarness h = new PipelineHarness(group, new GzipDecoder())) {
             h.writeInbound(java.util.Arrays.copyOf(gz, gz.length / 2));
             PipelineHarness.concat(h.readInbound());
-            h.channel.close().get(10, TimeUnit.SECONDS);
+            h.closePeer();
             List<Throwable> errors = h.errors();
             assertInstanceOf(CorruptFrameException.class, errors.get(0));
             assertTrue(errors.get(0).getMessage().contains("truncated"), errors.get(0).getMessage());
+        }
+    }
+
+    @Test
+    void closingLocallyInsideMemberIsNotAnError() throws Exception {
+        byte[] gz = BadGzip.gzip(sample(50_000, 18));
+        try (PipelineHarness h = new PipelineHarness(group, new GzipDecoder())) {
+            h.writeInbound(java.util.Arrays.copyOf(gz, gz.length / 2));
+            PipelineHarness.concat(h.readInbound());
+            h.channel.close().get(10, TimeUnit.SECONDS);
+            assertTrue(h.errors().isEmpty(), () -> "errors");
+        }
+    }
+
+    @Test
+    void outputComesInBoundedChunksAndSmallMessagesPinLittleMemory() throws Exception {
+        byte[] big = sample(100_000, 19);
+        try (PipelineHarness h = new PipelineHarness(group, new GzipDecoder(1 << 20, 8192))) {
+            h.writeInbound(BadGzip.gzip(big));
+            List<Object> chunks = h.readInbound();
+            assertTrue(chunks.size() >= 13, "chunks: " + chunks.size());
+            for (Object c : chunks) {
+                assertTrue(((io.weft.buffer.Buffer) c).readableBytes() <= 8192);
+            }
+            assertArrayEquals(big, PipelineHarness.concat(chunks));
+        }
+        try (PipelineHarness h = new PipelineHarness(group, new GzipDecoder())) {
+            h.writeInbound(BadGzip.gzip("tiny".getBytes(StandardCharsets.US_ASCII)));
+            List<Object> chunks = h.readInbound();
+            assertEquals(1, chunks.size());
+            assertTrue(((io.weft.buffer.Buffer) chunks.get(0)).capacity() < 4096, "a 4-byte message pins a small buffer");
+            assertEquals("tiny", new String(PipelineHarness.concat(chunks), StandardCharsets.US_ASCII));
         }
     }
 
