@@ -3,7 +3,9 @@
 
 A pair is two benchmarks of the same class whose method names differ only in a leading "weft"/"netty" (for
 example EchoBenchmark.weftEcho and EchoBenchmark.nettyEcho) and that ran with the same parameters. Benchmarks
-without a counterpart are listed with the other side empty.
+without a counterpart are listed with the other side empty. B/op is JMH's gc.alloc.rate.norm (bytes allocated
+per operation by all threads). When the run used -prof perfnorm with the task-clock event, two more columns give
+the CPU time per operation of the whole process, in microseconds.
 
 usage: compare.py RESULT.json
 """
@@ -44,6 +46,7 @@ def main(path):
     rows = {}
     order = []
     units = {}
+    have_cpu = False
     for run in runs:
         cls, op, side = split(run["benchmark"])
         params = run.get("params") or {}
@@ -53,12 +56,22 @@ def main(path):
             rows[key] = {}
             order.append(key)
         primary = run["primaryMetric"]
-        norm = (run.get("secondaryMetrics") or {}).get("gc.alloc.rate.norm")
+        secondary = run.get("secondaryMetrics") or {}
+        norm = secondary.get("gc.alloc.rate.norm")
+        cpu = secondary.get("task-clock")  # perfnorm: CPU milliseconds per operation, whole process
         rows[key][side or "weft"] = (primary["score"], primary.get("scoreError"),
-                                     norm["score"] if norm else None)
+                                     norm["score"] if norm else None,
+                                     cpu["score"] * 1000.0 if cpu else None)
+        if cpu:
+            have_cpu = True
         units[key] = primary["scoreUnit"]
-    print("| benchmark | params | unit | Weft score ± error | Netty score ± error | Weft/Netty | Weft B/op | Netty B/op |")
-    print("|---|---|---|---:|---:|---:|---:|---:|")
+    header = "| benchmark | params | unit | Weft score ± error | Netty score ± error | Weft/Netty | Weft B/op | Netty B/op |"
+    rule = "|---|---|---|---:|---:|---:|---:|---:|"
+    if have_cpu:
+        header += " Weft CPU µs/op | Netty CPU µs/op |"
+        rule += "---:|---:|"
+    print(header)
+    print(rule)
     for key in order:
         cls, op, pstr = key
         w = rows[key].get("weft")
@@ -68,7 +81,10 @@ def main(path):
         ratio = f"{w[0] / n[0]:.2f}" if w and n and n[0] else "-"
         wb = fmt(w[2]) if w else "-"
         nb = fmt(n[2]) if n else "-"
-        print(f"| {cls}.{op} | {pstr} | {units[key]} | {ws} | {ns} | {ratio} | {wb} | {nb} |")
+        line = f"| {cls}.{op} | {pstr} | {units[key]} | {ws} | {ns} | {ratio} | {wb} | {nb} |"
+        if have_cpu:
+            line += f" {fmt(w[3]) if w else '-'} | {fmt(n[3]) if n else '-'} |"
+        print(line)
 
 
 if __name__ == "__main__":

@@ -11,6 +11,8 @@
 #   -p K=V,..   override @Param values, e.g. -p payload=64 (repeatable)
 #   -o FILE     JMH JSON output                          (default benchmarks/target/jmh-result.json)
 #   -j JAR      benchmarks jar                           (default benchmarks/target/benchmarks.jar)
+#   -c          also measure CPU time per operation (whole process, Linux perf task-clock via JMH perfnorm);
+#               adds "CPU µs/op" columns: steadier than throughput on a loaded machine
 #   -x ARGS     extra JMH arguments, quoted, e.g. -x "-prof stack"
 #   -h          this help
 # INCLUDE_REGEX selects benchmarks as JMH does (default: "EchoBenchmark|StreamBenchmark").
@@ -25,9 +27,10 @@ forks=1 iterations=5 warmups=3 time=2s warmup_time=1s
 out="$here/target/jmh-result.json"
 jar="$here/target/benchmarks.jar"
 extra=""
+cpu=""
 params=()
 
-while getopts "f:i:w:t:W:p:o:j:x:h" opt; do
+while getopts "f:i:w:t:W:p:o:j:x:ch" opt; do
     case "$opt" in
         f) forks="$OPTARG" ;;
         i) iterations="$OPTARG" ;;
@@ -38,8 +41,9 @@ while getopts "f:i:w:t:W:p:o:j:x:h" opt; do
         o) out="$OPTARG" ;;
         j) jar="$OPTARG" ;;
         x) extra="$OPTARG" ;;
-        h) sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
-        *) sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
+        c) cpu="-prof perfnorm:events=task-clock" ;;
+        h) sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        *) sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
     esac
 done
 shift $((OPTIND - 1))
@@ -53,7 +57,7 @@ mkdir -p "$(dirname "$out")"
 
 # shellcheck disable=SC2086
 java -jar "$jar" "$include" -f "$forks" -i "$iterations" -wi "$warmups" -r "$time" -w "$warmup_time" \
-    "${params[@]}" -prof gc -rf json -rff "$out" $extra >&2
+    "${params[@]}" -prof gc $cpu -rf json -rff "$out" $extra >&2
 
 echo "JMH JSON: $out" >&2
 python3 "$here/compare.py" "$out"
