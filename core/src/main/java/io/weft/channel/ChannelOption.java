@@ -54,9 +54,9 @@ public final class ChannelOption<T> {
             weft("CONNECT_TIMEOUT_MILLIS", Integer.class, 30_000);
     /** Reads per readiness event, for fairness between channels of one loop. */
     public static final ChannelOption<Integer> MAX_READS_PER_EVENT = weft("MAX_READS_PER_EVENT", Integer.class, 16);
-    /** Buffers gathered into one {@code write} system call. */
+    /** Buffers gathered into one {@code write} system call (default 1024, Linux's {@code IOV_MAX}). */
     public static final ChannelOption<Integer> MAX_BUFFERS_PER_WRITE =
-            weft("MAX_BUFFERS_PER_WRITE", Integer.class, 64);
+            weft("MAX_BUFFERS_PER_WRITE", Integer.class, 1024);
     /** Write system calls per flush before yielding to other channels. */
     public static final ChannelOption<Integer> WRITE_SPIN_COUNT = weft("WRITE_SPIN_COUNT", Integer.class, 16);
     /** Smallest receive buffer the adaptive sizing will use. */

@@ -3,6 +3,7 @@ package io.weft.channel;
 import io.weft.buffer.Buffer;
 import io.weft.buffer.ReferenceCounted;
 import java.nio.ByteBuffer;
+import java.util.Arrays;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -18,8 +19,8 @@ final class WriteQueue {
     private int size;
     private int flushed;
     private long pendingBytes;
-    /** Reused array handed to gathering writes. */
-    private ByteBuffer[] nioBuffers = new ByteBuffer[64];
+    /** Reused array handed to gathering writes; grows on demand up to the channel's MAX_BUFFERS_PER_WRITE. */
+    private ByteBuffer[] nioBuffers = new ByteBuffer[16];
     private long nioBytes;
 
     int size() {
@@ -80,9 +81,6 @@ final class WriteQueue {
      * @return how many were collected; {@link #nioBytes()} tells how many bytes they hold
      */
     int collectNioBuffers(int max) {
-        if (nioBuffers.length < max) {
-            nioBuffers = new ByteBuffer[max];
-        }
         int count = 0;
         long bytes = 0;
         int mask = messages.length - 1;
@@ -96,9 +94,13 @@ final class WriteQueue {
                 continue;
             }
             ByteBuffer view = buffer.internalNioBuffer(buffer.readerIndex(), readable);
-            if (appearsIn(view, count)) {
-                // The same buffer object queued twice would share one view; write it in the next round.
+            // The same buffer object queued twice would share one view; write it in the next round. Each queue
+            // entry owns a reference, so such a buffer has refCnt >= 2: the quadratic scan is skipped otherwise.
+            if (buffer.refCnt() > 1 && appearsIn(view, count)) {
                 break;
+            }
+            if (count == nioBuffers.length) {
+                nioBuffers = Arrays.copyOf(nioBuffers, Math.min(max, count << 1));
             }
             nioBuffers[count++] = view;
             bytes += readable;
