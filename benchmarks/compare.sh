@@ -15,7 +15,8 @@
 #               adds "CPU µs/op" columns: steadier than throughput on a loaded machine
 #   -x ARGS     extra JMH arguments, quoted, e.g. -x "-prof stack"
 #   -h          this help
-# INCLUDE_REGEX selects benchmarks as JMH does (default: "EchoBenchmark|StreamBenchmark").
+# INCLUDE_REGEX selects benchmarks as JMH does (default: "EchoBenchmark|StreamBenchmark|HandoffBenchmark";
+# the others are FrameBenchmark, ChecksumBenchmark, CompressBenchmark, AllocatorBenchmark).
 # The gc profiler always runs, so B/op (gc.alloc.rate.norm, all threads) is reported.
 #
 # Build the jar first:  mvn -q -DskipTests package   (or mvn verify; both build benchmarks/target/benchmarks.jar)
@@ -42,12 +43,12 @@ while getopts "f:i:w:t:W:p:o:j:x:ch" opt; do
         j) jar="$OPTARG" ;;
         x) extra="$OPTARG" ;;
         c) cpu="-prof perfnorm:events=task-clock" ;;
-        h) sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
-        *) sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
+        h) sed -n '2,23p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        *) sed -n '2,23p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
     esac
 done
 shift $((OPTIND - 1))
-include="${1:-EchoBenchmark|StreamBenchmark}"
+include="${1:-EchoBenchmark|StreamBenchmark|HandoffBenchmark}"
 
 if [[ ! -f "$jar" ]]; then
     echo "no $jar: build it with 'mvn -q -DskipTests package' from the repository root" >&2
