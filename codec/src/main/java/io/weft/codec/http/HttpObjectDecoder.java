@@ -94,8 +94,10 @@ public abstract class HttpObjectDecoder extends ByteToMessageDecoder {
     /**
      * Called for a decoding error. The default rethrows, so the base class releases, fires the exception and
      * closes. Subclasses that answer the error themselves return normally; the rest of the input is discarded.
+     *
+     * @param midMessage whether the head of the broken message was already passed on (the body was bad)
      */
-    void onBadMessage(HandlerContext ctx, HttpDecoderException error) {
+    void onBadMessage(HandlerContext ctx, HttpDecoderException error, boolean midMessage) {
         throw error;
     }
 
@@ -116,10 +118,13 @@ public abstract class HttpObjectDecoder extends ByteToMessageDecoder {
         try {
             decodeStep(ctx, in, out);
         } catch (HttpDecoderException e) {
+            State was = state;
+            boolean midMessage = was != State.SKIP_CONTROL && was != State.INITIAL && was != State.HEADERS
+                    && was != State.DISCARD;
             state = State.DISCARD;
             releaseMessageState();
             in.skipBytes(in.readableBytes());
-            onBadMessage(ctx, e);
+            onBadMessage(ctx, e, midMessage);
         }
     }
 

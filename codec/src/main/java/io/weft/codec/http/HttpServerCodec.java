@@ -112,9 +112,23 @@ public class HttpServerCodec extends HttpRequestDecoder {
     }
 
     @Override
-    void onBadMessage(HandlerContext ctx, HttpDecoderException error) {
+    void onBadMessage(HandlerContext ctx, HttpDecoderException error, boolean midMessage) {
         log.debug("{}: rejecting request with {}: {}", ctx.channel(), error.status(), error.getMessage());
         ctx.fireUserEvent(error);
+        if (midMessage) {
+            if (pendingSize > 0) {
+                // The broken request is the newest one: the error response is its answer.
+                pendingSize--;
+            } else if (responding) {
+                // The application is already answering the request whose body broke: nothing sensible can
+                // follow that answer, so end the connection once what is queued has been written.
+                closing = true;
+                discardInput();
+                ctx.flush();
+                ctx.channel().close();
+                return;
+            }
+        }
         if (pendingSize == 0 && !responding) {
             sendError(ctx, error);
         } else {
