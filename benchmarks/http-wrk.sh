@@ -36,7 +36,7 @@ trap cleanup EXIT
 
 wait_for() {
   for _ in $(seq 1 100); do
-    if curl -fsS -o /dev/null "http://127.0.0.1:$1/plaintext"; then return 0; fi
+    if curl -fsS -o /dev/null "http://127.0.0.1:$1/plaintext" 2>/dev/null; then return 0; fi
     sleep 0.2
   done
   echo "server on port $1 did not come up" >&2; exit 1
@@ -45,7 +45,12 @@ wait_for() {
 rps() { # url connections pipelined(0/1) duration
   local extra=()
   if [[ "$3" == 1 ]]; then extra=(-s benchmarks/http-pipeline.lua); fi
-  wrk -t"$WRK_THREADS" -c"$2" -d"$4" "${extra[@]}" "$1" ${3/1/-- $DEPTH} | awk '/Requests\/sec/ {print $2}'
+  local out
+  out=$(wrk -t"$WRK_THREADS" -c"$2" -d"$4" "${extra[@]}" "$1" ${3/1/-- $DEPTH})
+  if grep -q "Non-2xx\|Socket errors" <<<"$out"; then
+    echo "warning: $(grep "Non-2xx\|Socket errors" <<<"$out" | xargs) ($1 c=$2 pipelined=$3)" >&2
+  fi
+  awk '/Requests\/sec/ {print $2}' <<<"$out"
 }
 
 declare -A RESULT
