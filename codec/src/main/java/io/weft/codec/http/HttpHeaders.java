@@ -64,7 +64,7 @@ public final class HttpHeaders implements Iterable<Map.Entry<String, String>> {
     /** The first value of {@code name}, or {@code null}. */
     public String get(String name) {
         for (int i = 0; i < size; i++) {
-            if (names[i].equalsIgnoreCase(name)) {
+            if (sameName(names[i], name)) {
                 return values[i];
             }
         }
@@ -81,7 +81,7 @@ public final class HttpHeaders implements Iterable<Map.Entry<String, String>> {
     public List<String> getAll(String name) {
         List<String> all = null;
         for (int i = 0; i < size; i++) {
-            if (names[i].equalsIgnoreCase(name)) {
+            if (sameName(names[i], name)) {
                 if (all == null) {
                     all = new ArrayList<>(2);
                 }
@@ -95,7 +95,7 @@ public final class HttpHeaders implements Iterable<Map.Entry<String, String>> {
     public int count(String name) {
         int n = 0;
         for (int i = 0; i < size; i++) {
-            if (names[i].equalsIgnoreCase(name)) {
+            if (sameName(names[i], name)) {
                 n++;
             }
         }
@@ -105,7 +105,7 @@ public final class HttpHeaders implements Iterable<Map.Entry<String, String>> {
     /** Whether a field called {@code name} exists. */
     public boolean contains(String name) {
         for (int i = 0; i < size; i++) {
-            if (names[i].equalsIgnoreCase(name)) {
+            if (sameName(names[i], name)) {
                 return true;
             }
         }
@@ -118,11 +118,41 @@ public final class HttpHeaders implements Iterable<Map.Entry<String, String>> {
      */
     public boolean containsToken(String name, String token) {
         for (int i = 0; i < size; i++) {
-            if (names[i].equalsIgnoreCase(name) && hasToken(values[i], token)) {
+            if (sameName(names[i], name) && hasToken(values[i], token)) {
                 return true;
             }
         }
         return false;
+    }
+
+    /**
+     * ASCII case-insensitive name comparison; identical instances (the {@link HttpHeaderNames} constants the
+     * decoder also uses for common fields) match at once.
+     */
+    static boolean sameName(String a, String b) {
+        if (a == b) {
+            return true;
+        }
+        int length = a.length();
+        if (length != b.length()) {
+            return false;
+        }
+        for (int i = 0; i < length; i++) {
+            char x = a.charAt(i);
+            char y = b.charAt(i);
+            if (x != y) {
+                if (x >= 'A' && x <= 'Z') {
+                    x += 32;
+                }
+                if (y >= 'A' && y <= 'Z') {
+                    y += 32;
+                }
+                if (x != y) {
+                    return false;
+                }
+            }
+        }
+        return true;
     }
 
     static boolean hasToken(String value, String token) {
@@ -197,7 +227,7 @@ public final class HttpHeaders implements Iterable<Map.Entry<String, String>> {
         validateName(name);
         validateValue(name, value);
         for (int i = 0; i < size; i++) {
-            if (names[i].equalsIgnoreCase(name)) {
+            if (sameName(names[i], name)) {
                 values[i] = value;
                 removeFrom(name, i + 1);
                 return this;
@@ -220,7 +250,7 @@ public final class HttpHeaders implements Iterable<Map.Entry<String, String>> {
     private boolean removeFrom(String name, int from) {
         int write = from;
         for (int read = from; read < size; read++) {
-            if (!names[read].equalsIgnoreCase(name)) {
+            if (!sameName(names[read], name)) {
                 names[write] = names[read];
                 values[write] = values[read];
                 write++;

@@ -68,7 +68,7 @@ public abstract class HttpObjectDecoder extends ByteToMessageDecoder {
     }
 
     /** Parses the first line; returns the message head (with {@code headers}). */
-    abstract HttpMessage parseInitialLine(byte[] line, int length, HttpHeaders headers);
+    abstract HttpMessage parseInitialLine(byte[] line, int offset, int length, HttpHeaders headers);
 
     /** Whether lines longer than the limit are a {@link TooLongHttpLineException}; decides the message text. */
     abstract String initialLineName();
@@ -151,34 +151,10 @@ public abstract class HttpObjectDecoder extends ByteToMessageDecoder {
                 lineLength = 0;
             }
             // fall through
-            case INITIAL: {
-                if (!readLine(in, config.maxInitialLineLength(), true)) {
-                    return;
-                }
-                headers = new HttpHeaders();
-                message = parseInitialLine(line, lineLength, headers);
-                headerBytes = 0;
-                state = State.HEADERS;
+            case INITIAL:
+            case HEADERS:
+                parseHead(ctx, in, out);
                 return;
-            }
-            case HEADERS: {
-                while (true) {
-                    int before = in.readerIndex();
-                    if (!readLine(in, config.maxHeaderSize() - headerBytes, false)) {
-                        return;
-                    }
-                    headerBytes += in.readerIndex() - before;
-                    if (lineLength == 0) {
-                        headersDone(ctx, out);
-                        return;
-                    }
-                    if (headers.size() >= config.maxHeaderCount()) {
-                        throw new TooLongHttpHeaderException("header section has more than the limit of "
-                                + config.maxHeaderCount() + " fields");
-                    }
-                    parseHeaderLine(headers);
-                }
-            }
             case BODY_FIXED: {
                 int n = (int) Math.min(Math.min(remaining, in.readableBytes()), config.maxChunkSize());
                 if (n == 0) {
@@ -267,7 +243,7 @@ public abstract class HttpObjectDecoder extends ByteToMessageDecoder {
                         throw new TooLongHttpHeaderException("trailer section has more than the limit of "
                                 + config.maxHeaderCount() + " fields");
                     }
-                    parseHeaderLine(trailers);
+                    parseHeaderLine(trailers, line, 0, lineLength);
                 }
             }
             case BODY_EOF: {
@@ -281,6 +257,82 @@ public abstract class HttpObjectDecoder extends ByteToMessageDecoder {
             default:
                 in.skipBytes(in.readableBytes());
         }
+    }
+
+    /** How many bytes of a head are copied out of the buffer at first; most request heads fit. */
+    private static final int HEAD_WINDOW = 512;
+
+    /**
+     * Parses the request/status line and header lines: copies a window of the readable bytes into a heap array
+     * once and parses every complete line in it, widening the window only for heads longer than it.
+     */
+    private void parseHead(HandlerContext ctx, Buffer in, List<Object> out) {
+        int readable = in.readableBytes();
+        int window = copyWindow(in, Math.min(readable, HEAD_WINDOW));
+        byte[] b = line;
+        int pos = 0;
+        while (true) {
+            boolean initial = state == State.INITIAL;
+            int limit = initial ? config.maxInitialLineLength() : config.maxHeaderSize() - headerBytes;
+            int lf = -1;
+            for (int i = pos; i < window; i++) {
+                if (b[i] == '\n') {
+                    lf = i;
+                    break;
+                }
+            }
+            if (lf < 0) {
+                int pending = readable - pos;
+                if (window < readable && window - pos <= (long) limit + 1) {
+                    window = copyWindow(in, (int) Math.min(readable, pos + (long) limit + 2));
+                    b = line;
+                    continue;
+                }
+                if (pending > (long) limit + 1) {
+                    throw tooLong(Math.max(limit, 0), pending, initial);
+                }
+                break;
+            }
+            int end = lf > pos && b[lf - 1] == '\r' ? lf - 1 : lf;
+            int length = end - pos;
+            if (length > limit) {
+                throw tooLong(Math.max(limit, 0), length, initial);
+            }
+            for (int i = pos; i < end; i++) {
+                if (b[i] == '\r') {
+                    throw new MalformedHttpException("bare CR at position " + (i - pos) + " of a line");
+                }
+            }
+            if (initial) {
+                headers = new HttpHeaders();
+                message = parseInitialLine(b, pos, length, headers);
+                headerBytes = 0;
+                state = State.HEADERS;
+            } else {
+                headerBytes += lf + 1 - pos;
+                if (length == 0) {
+                    in.skipBytes(lf + 1);
+                    headersDone(ctx, out);
+                    return;
+                }
+                if (headers.size() >= config.maxHeaderCount()) {
+                    throw new TooLongHttpHeaderException("header section has more than the limit of "
+                            + config.maxHeaderCount() + " fields");
+                }
+                parseHeaderLine(headers, b, pos, length);
+            }
+            pos = lf + 1;
+        }
+        in.skipBytes(pos);
+    }
+
+    /** Copies the first {@code n} readable bytes of {@code in} into {@link #line}. */
+    private int copyWindow(Buffer in, int n) {
+        if (line.length < n) {
+            line = new byte[Math.max(n, line.length << 1)];
+        }
+        in.getBytes(in.readerIndex(), line, 0, n);
+        return n;
     }
 
     private void headersDone(HandlerContext ctx, List<Object> out) {
@@ -369,14 +421,13 @@ public abstract class HttpObjectDecoder extends ByteToMessageDecoder {
                 + " bytes exceeds the limit of " + config.maxHeaderSize());
     }
 
-    private void parseHeaderLine(HttpHeaders target) {
-        byte[] b = line;
-        int length = lineLength;
-        if (b[0] == ' ' || b[0] == '\t') {
+    private void parseHeaderLine(HttpHeaders target, byte[] b, int offset, int length) {
+        if (b[offset] == ' ' || b[offset] == '\t') {
             throw new MalformedHttpException("obsolete line folding in the header section");
         }
         int colon = -1;
-        for (int i = 0; i < length; i++) {
+        int lineEnd = offset + length;
+        for (int i = offset; i < lineEnd; i++) {
             byte c = b[i];
             if (c == ':') {
                 colon = i;
@@ -384,7 +435,8 @@ public abstract class HttpObjectDecoder extends ByteToMessageDecoder {
             }
             if (!isTokenChar(c)) {
                 if (c == ' ' || c == '\t') {
-                    throw new MalformedHttpException("whitespace in or after a header name at position " + i);
+                    throw new MalformedHttpException("whitespace in or after a header name at position "
+                            + (i - offset));
                 }
                 throw new MalformedHttpException("invalid character " + (c & 0xFF) + " in a header name");
             }
@@ -392,11 +444,11 @@ public abstract class HttpObjectDecoder extends ByteToMessageDecoder {
         if (colon < 0) {
             throw new MalformedHttpException("header line of " + length + " bytes without a colon");
         }
-        if (colon == 0) {
+        if (colon == offset) {
             throw new MalformedHttpException("header line with an empty name");
         }
         int s = colon + 1;
-        int e = length;
+        int e = lineEnd;
         while (s < e && (b[s] == ' ' || b[s] == '\t')) {
             s++;
         }
@@ -409,31 +461,43 @@ public abstract class HttpObjectDecoder extends ByteToMessageDecoder {
                 throw new MalformedHttpException("control character " + c + " in the value of a header field");
             }
         }
-        target.addUnchecked(headerName(b, colon), new String(b, s, e - s, StandardCharsets.ISO_8859_1));
+        target.addUnchecked(headerName(b, offset, colon - offset), new String(b, s, e - s, StandardCharsets.ISO_8859_1));
     }
 
     private static final String[] COMMON_NAMES = {
-        "Host", "User-Agent", "Accept", "Accept-Encoding", "Accept-Language", "Connection", "Content-Length",
-        "Content-Type", "Transfer-Encoding", "Cookie", "Cache-Control", "Date", "Server", "Expect",
+        HttpHeaderNames.HOST, HttpHeaderNames.USER_AGENT, "accept", HttpHeaderNames.ACCEPT_ENCODING,
+        "accept-language", HttpHeaderNames.CONNECTION, HttpHeaderNames.CONTENT_LENGTH, HttpHeaderNames.CONTENT_TYPE,
+        HttpHeaderNames.TRANSFER_ENCODING, "cookie", "cache-control", HttpHeaderNames.DATE, HttpHeaderNames.SERVER,
+        HttpHeaderNames.EXPECT, "upgrade", "origin", "referer", "authorization", "if-none-match",
+        "if-modified-since", HttpHeaderNames.CONTENT_ENCODING, HttpHeaderNames.VARY, "keep-alive",
     };
 
-    /** Common header names are returned as shared constants, saving an allocation per field. */
-    private static String headerName(byte[] b, int length) {
+    /**
+     * Common header names (matched ignoring case) are returned as the shared lower-case constants of
+     * {@link HttpHeaderNames}: no allocation per field, and lookups with those constants match by identity.
+     * Other names keep the spelling they arrived with.
+     */
+    private static String headerName(byte[] b, int offset, int length) {
         for (String name : COMMON_NAMES) {
-            if (name.length() == length && (b[0] | 0x20) == (name.charAt(0) | 0x20)) {
-                boolean same = true;
-                for (int i = 1; i < length; i++) {
-                    if (b[i] != name.charAt(i)) {
-                        same = false;
-                        break;
-                    }
+            if (name.length() != length) {
+                continue;
+            }
+            boolean same = true;
+            for (int i = 0; i < length; i++) {
+                int c = b[offset + i];
+                if (c >= 'A' && c <= 'Z') {
+                    c += 32;
                 }
-                if (same) {
-                    return name;
+                if (c != name.charAt(i)) {
+                    same = false;
+                    break;
                 }
             }
+            if (same) {
+                return name;
+            }
         }
-        return new String(b, 0, length, StandardCharsets.ISO_8859_1);
+        return new String(b, offset, length, StandardCharsets.ISO_8859_1);
     }
 
     private long parseChunkSize() {
@@ -507,7 +571,7 @@ public abstract class HttpObjectDecoder extends ByteToMessageDecoder {
     static long parseContentLength(HttpHeaders headers) {
         long length = -1;
         for (int i = 0; i < headers.size(); i++) {
-            if (!headers.nameAt(i).equalsIgnoreCase(HttpHeaderNames.CONTENT_LENGTH)) {
+            if (!HttpHeaders.sameName(headers.nameAt(i), HttpHeaderNames.CONTENT_LENGTH)) {
                 continue;
             }
             String value = headers.valueAt(i);
@@ -550,7 +614,7 @@ public abstract class HttpObjectDecoder extends ByteToMessageDecoder {
         int count = 0;
         String last = null;
         for (int i = 0; i < headers.size(); i++) {
-            if (!headers.nameAt(i).equalsIgnoreCase(HttpHeaderNames.TRANSFER_ENCODING)) {
+            if (!HttpHeaders.sameName(headers.nameAt(i), HttpHeaderNames.TRANSFER_ENCODING)) {
                 continue;
             }
             for (String element : headers.valueAt(i).split(",", -1)) {

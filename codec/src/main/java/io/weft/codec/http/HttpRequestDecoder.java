@@ -33,21 +33,23 @@ public class HttpRequestDecoder extends HttpObjectDecoder {
     }
 
     @Override
-    HttpMessage parseInitialLine(byte[] b, int length, HttpHeaders headers) {
-        int sp1 = indexOf(b, 0, length, (byte) ' ');
-        int sp2 = sp1 < 0 ? -1 : indexOf(b, sp1 + 1, length, (byte) ' ');
-        if (sp1 <= 0 || sp2 < 0 || indexOf(b, sp2 + 1, length, (byte) ' ') >= 0) {
-            throw new MalformedHttpException("malformed request line \"" + printable(b, length) + "\"");
+    HttpMessage parseInitialLine(byte[] b, int off, int length, HttpHeaders headers) {
+        int end = off + length;
+        int sp1 = indexOf(b, off, end, (byte) ' ');
+        int sp2 = sp1 < 0 ? -1 : indexOf(b, sp1 + 1, end, (byte) ' ');
+        if (sp1 <= off || sp2 < 0 || indexOf(b, sp2 + 1, end, (byte) ' ') >= 0) {
+            throw new MalformedHttpException("malformed request line \""
+                    + printable(java.util.Arrays.copyOfRange(b, off, end), length) + "\"");
         }
-        HttpVersion version = parseVersion(b, sp2 + 1, length - sp2 - 1);
-        for (int i = 0; i < sp1; i++) {
+        HttpVersion version = parseVersion(b, sp2 + 1, end - sp2 - 1);
+        for (int i = off; i < sp1; i++) {
             if (!isTokenChar(b[i])) {
                 throw new MalformedHttpException("invalid character " + (b[i] & 0xFF) + " in the request method");
             }
         }
-        HttpMethod method = HttpMethod.lookup(b, 0, sp1);
+        HttpMethod method = HttpMethod.lookup(b, off, sp1 - off);
         if (method == null) {
-            throw new UnsupportedHttpMethodException("method \"" + new String(b, 0, Math.min(sp1, 64),
+            throw new UnsupportedHttpMethodException("method \"" + new String(b, off, Math.min(sp1 - off, 64),
                     StandardCharsets.US_ASCII) + "\" is not implemented");
         }
         if (sp2 == sp1 + 1) {

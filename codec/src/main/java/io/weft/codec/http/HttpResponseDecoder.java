@@ -34,7 +34,8 @@ public class HttpResponseDecoder extends HttpObjectDecoder {
     }
 
     @Override
-    HttpMessage parseInitialLine(byte[] b, int length, HttpHeaders headers) {
+    HttpMessage parseInitialLine(byte[] line, int off, int length, HttpHeaders headers) {
+        byte[] b = off == 0 ? line : java.util.Arrays.copyOfRange(line, off, off + length);
         int sp1 = HttpRequestDecoder.indexOf(b, 0, length, (byte) ' ');
         if (sp1 < 0 || length < sp1 + 4) {
             throw new MalformedHttpException("malformed status line \"" + printable(b, length) + "\"");
