@@ -6,7 +6,8 @@
 #
 # Builds what is missing, starts each server with the same number of event loops (THREADS, default 2), warms
 # it up, then runs wrk (2 threads) on GET /plaintext, non-pipelined and 16-deep pipelined, with 64 and 256
-# connections, and prints requests/s and the Weft/Netty ratio as a Markdown table.
+# connections, and prints requests/s and the Weft/Netty ratio as a Markdown table. With ROUNDS > 1 the two servers
+# take turns ROUNDS times and the median of each cell is reported (useful on a noisy machine).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -15,6 +16,7 @@ WARMUP=${WARMUP:-5s}
 THREADS=${THREADS:-2}
 WRK_THREADS=${WRK_THREADS:-2}
 DEPTH=${DEPTH:-16}
+ROUNDS=${ROUNDS:-1}
 WEFT_PORT=${WEFT_PORT:-18080}
 NETTY_PORT=${NETTY_PORT:-18081}
 JAVA_OPTS=${JAVA_OPTS:--Xms512m -Xmx512m -XX:+UseParallelGC -Dweft.leakDetection=off}
@@ -54,8 +56,8 @@ rps() { # url connections pipelined(0/1) duration
 }
 
 declare -A RESULT
-run_server() { # name port command...
-  local name=$1 port=$2; shift 2
+run_server() { # name round port command...
+  local name=$1 round=$2 port=$3; shift 3
   "$@" >/tmp/http-wrk-$name.log 2>&1 &
   SERVER_PID=$!
   wait_for "$port"
@@ -63,27 +65,33 @@ run_server() { # name port command...
   rps "http://127.0.0.1:$port/plaintext" 64 0 "$WARMUP" >/dev/null
   for conns in 64 256; do
     for pipe in 0 1; do
-      RESULT[$name,$conns,$pipe]=$(rps "http://127.0.0.1:$port/plaintext" "$conns" "$pipe" "$DURATION")
-      echo "$name c=$conns pipelined=$pipe: ${RESULT[$name,$conns,$pipe]} req/s" >&2
+      local r
+      r=$(rps "http://127.0.0.1:$port/plaintext" "$conns" "$pipe" "$DURATION")
+      RESULT[$name,$conns,$pipe]="${RESULT[$name,$conns,$pipe]:-} $r"
+      echo "round $round: $name c=$conns pipelined=$pipe: $r req/s" >&2
     done
   done
   cleanup
   SERVER_PID=
 }
 
-run_server weft "$WEFT_PORT" java $JAVA_OPTS -cp examples/target/weft-examples.jar \
-  io.weft.examples.http.HttpHelloServer "$WEFT_PORT" "$THREADS"
-run_server netty "$NETTY_PORT" java $JAVA_OPTS -Dio.netty.leakDetection.level=disabled -cp "$NETTY_CP" \
-  io.weft.benchmarks.http.NettyHelloServer "$NETTY_PORT" "$THREADS"
+median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+
+for round in $(seq 1 "$ROUNDS"); do
+  run_server weft "$round" "$WEFT_PORT" java $JAVA_OPTS -cp examples/target/weft-examples.jar \
+    io.weft.examples.http.HttpHelloServer "$WEFT_PORT" "$THREADS"
+  run_server netty "$round" "$NETTY_PORT" java $JAVA_OPTS -Dio.netty.leakDetection.level=disabled -cp "$NETTY_CP" \
+    io.weft.benchmarks.http.NettyHelloServer "$NETTY_PORT" "$THREADS"
+done
 
 echo
-echo "GET /plaintext, $THREADS server loops, wrk -t$WRK_THREADS -d$DURATION; $(nproc) CPUs ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)), $(java -version 2>&1 | head -1)"
+echo "GET /plaintext, $THREADS server loops, wrk -t$WRK_THREADS -d$DURATION, median of $ROUNDS round(s); $(nproc) CPUs ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)), $(java -version 2>&1 | head -1)"
 echo
 echo "| connections | pipelining | Weft req/s | Netty req/s | Weft / Netty |"
 echo "|---:|---:|---:|---:|---:|"
 for conns in 64 256; do
   for pipe in 0 1; do
-    w=${RESULT[weft,$conns,$pipe]}; n=${RESULT[netty,$conns,$pipe]}
+    w=$(median <<<"${RESULT[weft,$conns,$pipe]}"); n=$(median <<<"${RESULT[netty,$conns,$pipe]}")
     depth=$([[ $pipe == 1 ]] && echo "$DEPTH" || echo 1)
     ratio=$(awk -v w="$w" -v n="$n" 'BEGIN { if (n > 0) printf "%.2f", w / n; else print "n/a" }')
     printf "| %s | %s | %.0f | %.0f | %s× |\n" "$conns" "$depth" "$w" "$n" "$ratio"
