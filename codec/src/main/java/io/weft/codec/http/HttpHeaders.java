@@ -317,7 +317,20 @@ public final class HttpHeaders implements Iterable<Map.Entry<String, String>> {
         };
     }
 
+    /** The {@link HttpHeaderNames} constants: valid by construction, so they skip the per-character check. */
+    private static final String[] KNOWN = {
+        HttpHeaderNames.CONTENT_TYPE, HttpHeaderNames.CONTENT_LENGTH, HttpHeaderNames.DATE, HttpHeaderNames.SERVER,
+        HttpHeaderNames.CONNECTION, HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderNames.HOST,
+        HttpHeaderNames.CONTENT_ENCODING, HttpHeaderNames.VARY, HttpHeaderNames.ACCEPT_ENCODING,
+        HttpHeaderNames.USER_AGENT, HttpHeaderNames.EXPECT,
+    };
+
     static void validateName(String name) {
+        for (String known : KNOWN) {
+            if (known == name) {
+                return;
+            }
+        }
         if (name == null || name.isEmpty()) {
             throw new IllegalArgumentException("header name must not be empty");
         }

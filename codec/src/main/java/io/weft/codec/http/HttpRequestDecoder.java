@@ -77,14 +77,23 @@ public class HttpRequestDecoder extends HttpObjectDecoder {
     @Override
     long bodyLength(HttpMessage msg) {
         HttpHeaders h = msg.headers();
-        if (msg.version() == HttpVersion.HTTP_1_1) {
-            int hosts = h.count(HttpHeaderNames.HOST);
-            if (hosts != 1) {
-                throw new MalformedHttpException("an HTTP/1.1 request needs exactly one host field, found " + hosts);
+        // One pass; decoded names of these fields are the HttpHeaderNames constants, so identity suffices.
+        int hosts = 0;
+        boolean hasTe = false;
+        boolean hasCl = false;
+        for (int i = 0, n = h.size(); i < n; i++) {
+            String name = h.nameAt(i);
+            if (name == HttpHeaderNames.HOST) {
+                hosts++;
+            } else if (name == HttpHeaderNames.TRANSFER_ENCODING) {
+                hasTe = true;
+            } else if (name == HttpHeaderNames.CONTENT_LENGTH) {
+                hasCl = true;
             }
         }
-        boolean hasTe = h.contains(HttpHeaderNames.TRANSFER_ENCODING);
-        boolean hasCl = h.contains(HttpHeaderNames.CONTENT_LENGTH);
+        if (msg.version() == HttpVersion.HTTP_1_1 && hosts != 1) {
+            throw new MalformedHttpException("an HTTP/1.1 request needs exactly one host field, found " + hosts);
+        }
         if (hasTe) {
             if (hasCl) {
                 throw new HttpRequestSmugglingException(
