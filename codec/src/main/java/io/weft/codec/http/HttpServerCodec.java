@@ -163,7 +163,9 @@ public class HttpServerCodec extends HttpRequestDecoder {
 
     @Override
     public void write(HandlerContext ctx, Object msg, CompletableFuture<Void> promise) throws Exception {
-        if (!(msg instanceof HttpObject)) {
+        // Class checks, not the HttpObject interface: on JDK 17 alternating interface checks on one class thrash
+        // its secondary-supers cache across loop threads (JDK-8180450).
+        if (!(msg instanceof HttpMessage) && !(msg instanceof HttpContent)) {
             ctx.write(msg, promise);
             return;
         }
