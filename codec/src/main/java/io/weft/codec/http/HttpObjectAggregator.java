@@ -1,7 +1,6 @@
 package io.weft.codec.http;
 
 import io.weft.buffer.Buffer;
-import io.weft.buffer.ReferenceCounted;
 import io.weft.pipeline.Handler;
 import io.weft.pipeline.HandlerContext;
 import org.slf4j.Logger;
@@ -143,9 +142,5 @@ public class HttpObjectAggregator implements Handler {
     public void handlerRemoved(HandlerContext ctx) {
         head = null;
         releaseBody();
-    }
-
-    static void release(Object msg) {
-        ReferenceCounted.safeRelease(msg);
     }
 }

@@ -48,7 +48,6 @@ public abstract class HttpObjectDecoder extends ByteToMessageDecoder {
     private int headerBytes;
     private long remaining;
     private long bodyBytes;
-    private boolean chunked;
 
     HttpObjectDecoder(HttpDecoderConfig config) {
         super(maxCumulation(config));
@@ -345,7 +344,6 @@ public abstract class HttpObjectDecoder extends ByteToMessageDecoder {
         message = null;
         headers = null;
         bodyBytes = 0;
-        chunked = length == CHUNKED;
         onMessage(ctx, msg);
         out.add(msg);
         if (length == 0) {
@@ -668,10 +666,5 @@ public abstract class HttpObjectDecoder extends ByteToMessageDecoder {
             }
         }
         super.channelInactive(ctx);
-    }
-
-    /** Whether the message being decoded has a chunked body (valid between head and last part). */
-    final boolean isChunkedMessage() {
-        return chunked;
     }
 }
