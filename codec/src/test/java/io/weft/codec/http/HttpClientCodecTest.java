@@ -61,6 +61,12 @@ class HttpClientCodecTest {
                 }
             }
         });
+        jdk.createContext("/big", exchange -> {
+            exchange.sendResponseHeaders(200, big.length);
+            try (OutputStream out = exchange.getResponseBody()) {
+                out.write(big);
+            }
+        });
         jdk.createContext("/echo", exchange -> {
             byte[] body = exchange.getRequestBody().readAllBytes();
             exchange.sendResponseHeaders(201, body.length == 0 ? -1 : body.length);
@@ -203,6 +209,50 @@ class HttpClientCodecTest {
         FullHttpResponse e = echo.get(30, TimeUnit.SECONDS);
         assertEquals(201, e.status().code());
         assertEquals("ping", text(e));
+        ch.close().get(5, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void streamsALargeFixedLengthResponseInSeveralParts() throws Exception {
+        java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+        long[] bytes = new long[1];
+        int[] parts = new int[1];
+        CompletableFuture<HttpResponse> head = new CompletableFuture<>();
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        TcpChannel ch = Client.builder().group(group)
+                .handler(c -> c.pipeline()
+                        .addLast("http", new HttpClientCodec())
+                        .addLast("stream", new Handler() {
+                            @Override
+                            public void channelRead(HandlerContext ctx, Object msg) {
+                                if (msg instanceof HttpResponse r) {
+                                    head.complete(r);
+                                } else if (msg instanceof HttpContent content) {
+                                    try {
+                                        if (content.readableBytes() > 0) {
+                                            byte[] data = new byte[content.readableBytes()];
+                                            content.content().readBytes(data);
+                                            crc.update(data);
+                                            bytes[0] += data.length;
+                                            parts[0]++;
+                                        }
+                                    } finally {
+                                        content.release();
+                                    }
+                                    if (msg instanceof LastHttpContent) {
+                                        done.complete(null);
+                                    }
+                                }
+                            }
+                        }))
+                .connect("127.0.0.1", jdk.getAddress().getPort()).get(10, TimeUnit.SECONDS);
+        ch.writeAndFlush(request(ch, HttpMethod.GET, "/big", new byte[0]));
+        assertEquals(String.valueOf(big.length), head.get(30, TimeUnit.SECONDS).headers().get("content-length"));
+        done.get(30, TimeUnit.SECONDS);
+        assertEquals(big.length, bytes[0]);
+        assertEquals(BodyReportHandler.crcOf(big), Long.toHexString(crc.getValue()));
+        assertTrue(parts[0] >= big.length / HttpDecoderConfig.DEFAULT.maxChunkSize(),
+                "a 3 MiB body arrives in parts of at most 64 KiB, got " + parts[0]);
         ch.close().get(5, TimeUnit.SECONDS);
     }
 
