@@ -6,4 +6,5 @@ module io.weft.codec {
     requires org.slf4j;
 
     exports io.weft.codec;
+    exports io.weft.codec.tls;
 }
