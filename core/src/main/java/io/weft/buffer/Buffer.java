@@ -561,7 +561,8 @@ public final class Buffer implements ReferenceCounted {
 
     /** Reads one byte. */
     public byte readByte() {
-        return root.mem.get(prepareRead(1));
+        int i = prepareRead(1);
+        return root.mem.get(i);
     }
 
     /** Reads one unsigned byte. */
@@ -571,7 +572,8 @@ public final class Buffer implements ReferenceCounted {
 
     /** Reads a big-endian 16-bit value. */
     public short readShort() {
-        return root.mem.getShort(prepareRead(2));
+        int i = prepareRead(2);
+        return root.mem.getShort(i);
     }
 
     /** Reads a big-endian unsigned 16-bit value. */
@@ -581,7 +583,8 @@ public final class Buffer implements ReferenceCounted {
 
     /** Reads a big-endian 32-bit value. */
     public int readInt() {
-        return root.mem.getInt(prepareRead(4));
+        int i = prepareRead(4);
+        return root.mem.getInt(i);
     }
 
     /** Reads a big-endian unsigned 32-bit value. */
@@ -591,7 +594,8 @@ public final class Buffer implements ReferenceCounted {
 
     /** Reads a big-endian 64-bit value. */
     public long readLong() {
-        return root.mem.getLong(prepareRead(8));
+        int i = prepareRead(8);
+        return root.mem.getLong(i);
     }
 
     /** Reads {@code dst.length} bytes into {@code dst}. */
@@ -601,7 +605,8 @@ public final class Buffer implements ReferenceCounted {
 
     /** Reads {@code length} bytes into {@code dst[dstIndex..]}. */
     public Buffer readBytes(byte[] dst, int dstIndex, int length) {
-        root.mem.get(prepareRead(length), dst, dstIndex, length);
+        int i = prepareRead(length);
+        root.mem.get(i, dst, dstIndex, length);
         return this;
     }
 
@@ -648,13 +653,15 @@ public final class Buffer implements ReferenceCounted {
 
     /** Writes one byte. */
     public Buffer writeByte(int value) {
-        root.mem.put(prepareWrite(1), (byte) value);
+        int i = prepareWrite(1);
+        root.mem.put(i, (byte) value);
         return this;
     }
 
     /** Writes a big-endian 16-bit value. */
     public Buffer writeShort(int value) {
-        root.mem.putShort(prepareWrite(2), (short) value);
+        int i = prepareWrite(2);
+        root.mem.putShort(i, (short) value);
         return this;
     }
 
@@ -681,7 +688,8 @@ public final class Buffer implements ReferenceCounted {
 
     /** Writes a big-endian 32-bit value. */
     public Buffer writeInt(int value) {
-        root.mem.putInt(prepareWrite(4), value);
+        int i = prepareWrite(4);
+        root.mem.putInt(i, value);
         return this;
     }
 
@@ -692,7 +700,8 @@ public final class Buffer implements ReferenceCounted {
 
     /** Writes a big-endian 64-bit value. */
     public Buffer writeLong(long value) {
-        root.mem.putLong(prepareWrite(8), value);
+        int i = prepareWrite(8);
+        root.mem.putLong(i, value);
         return this;
     }
 
@@ -708,7 +717,8 @@ public final class Buffer implements ReferenceCounted {
 
     /** Writes {@code src[srcIndex..srcIndex+length)}. */
     public Buffer writeBytes(byte[] src, int srcIndex, int length) {
-        root.mem.put(prepareWrite(length), src, srcIndex, length);
+        int i = prepareWrite(length);
+        root.mem.put(i, src, srcIndex, length);
         return this;
     }
 
@@ -724,7 +734,8 @@ public final class Buffer implements ReferenceCounted {
     public Buffer writeBytes(Buffer src, int srcIndex, int length) {
         src.checkIndex(srcIndex, length);
         int dst = prepareWrite(length);
-        root.mem.put(dst, src.root.mem, src.adjustment + srcIndex, length);
+        ByteBuffer m = root.mem;
+        m.put(dst, src.root.mem, src.adjustment + srcIndex, length);
         return this;
     }
 

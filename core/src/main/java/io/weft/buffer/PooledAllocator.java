@@ -103,14 +103,14 @@ public final class PooledAllocator implements BufferAllocator {
                 Buffer buffer = stack[--count];
                 stack[count] = null;
                 counts[sizeClass] = count;
-                buffer.resetCapacity(size);
+                buffer.resetCapacity(Math.min(size, maxCapacity));
                 buffer.reuse(maxCapacity);
                 return buffer;
             }
             Buffer buffer = new Buffer(allocator, null, 0);
             buffer.home = this;
             buffer.sizeClass = sizeClass;
-            buffer.attach(carve(sizeClass, size), size, maxCapacity);
+            buffer.attach(carve(sizeClass, size), Math.min(size, maxCapacity), maxCapacity);
             return buffer;
         }
 
