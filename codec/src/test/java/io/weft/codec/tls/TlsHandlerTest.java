@@ -142,6 +142,60 @@ class TlsHandlerTest {
         assertArrayEquals(payload, collector.done().get(60, TimeUnit.SECONDS));
     }
 
+    /** Cuts every inbound buffer into slices of 1-7 bytes: records arrive split at every possible point. */
+    private static final class Splitter implements Handler {
+        private final Random random = new Random(11);
+
+        @Override
+        public void channelRead(HandlerContext ctx, Object msg) {
+            Buffer buffer = (Buffer) msg;
+            try {
+                while (buffer.isReadable()) {
+                    int n = Math.min(buffer.readableBytes(), 1 + random.nextInt(7));
+                    ctx.fireChannelRead(buffer.readRetainedSlice(n));
+                }
+            } finally {
+                buffer.release();
+            }
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"TLSv1.3", "TLSv1.2"})
+    void decryptsRecordsSplitIntoTinyReads(String protocol) throws Exception {
+        Server server = Server.builder().group(serverGroup).childHandler(ch -> ch.pipeline()
+                .addLast("split", new Splitter())
+                .addLast("tls", TlsHandler.server(serverContext).build())
+                .addLast("echo", new EchoHandler())).bind("127.0.0.1", 0);
+        servers.add(server);
+        byte[] payload = new byte[100_000];
+        new Random(5).nextBytes(payload);
+        Collector collector = new Collector(payload.length);
+        TcpChannel ch = connect(server, client().protocols(protocol).build(), collector);
+        writeInChunks(ch, payload, 10_000);
+        assertArrayEquals(payload, collector.done().get(60, TimeUnit.SECONDS));
+    }
+
+    @Test
+    void manyConcurrentConnectionsHandshakeAndEcho() throws Exception {
+        Server server = echoServer(TlsHandler.server(serverContext));
+        int connections = 40;
+        List<CompletableFuture<byte[]>> results = new ArrayList<>();
+        List<byte[]> payloads = new ArrayList<>();
+        for (int i = 0; i < connections; i++) {
+            byte[] payload = new byte[20_000 + i * 997];
+            new Random(i).nextBytes(payload);
+            payloads.add(payload);
+            Collector collector = new Collector(payload.length);
+            TcpChannel ch = connect(server, client().build(), collector);
+            writeInChunks(ch, payload, 8192);
+            results.add(collector.done());
+        }
+        for (int i = 0; i < connections; i++) {
+            assertArrayEquals(payloads.get(i), results.get(i).get(60, TimeUnit.SECONDS), "connection " + i);
+        }
+    }
+
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"TLSv1.3", "TLSv1.2"})
     void reportsNegotiatedProtocolCipherAlpnAndSni(String protocol) throws Exception {
