@@ -2,6 +2,7 @@ package io.weft.codec.tls;
 
 import io.weft.buffer.Buffer;
 import io.weft.buffer.ReferenceCounted;
+import io.weft.channel.ChannelOption;
 import io.weft.channel.UnsupportedMessageTypeException;
 import io.weft.loop.ScheduledTask;
 import io.weft.pipeline.Handler;
@@ -196,7 +197,14 @@ public final class TlsHandler implements Handler {
     @Override
     public void channelActive(HandlerContext ctx) {
         ctx.fireChannelActive();
-        startHandshake();
+        if (handshakeStarted) {
+            // Started in handlerAdded, possibly before the channel could register interest in reading.
+            if (!handshakeDone) {
+                readIfAutoReadOff();
+            }
+        } else {
+            startHandshake();
+        }
     }
 
     private void startHandshake() {
@@ -213,6 +221,18 @@ public final class TlsHandler implements Handler {
             pump();
         } catch (Throwable t) {
             fail(t);
+            return;
+        }
+        readIfAutoReadOff();
+    }
+
+    /**
+     * With {@link ChannelOption#AUTO_READ} off, the handshake (and a read that produced only part of a record)
+     * still needs bytes: ask for the next batch, as the application cannot know it must.
+     */
+    private void readIfAutoReadOff() {
+        if (!failed && !inactive && !closeStarted && !ctx.channel().option(ChannelOption.AUTO_READ)) {
+            ctx.read();
         }
     }
 
@@ -329,8 +349,12 @@ public final class TlsHandler implements Handler {
 
     @Override
     public void channelReadComplete(HandlerContext ctx) {
+        boolean produced = firedRead;
         firedRead = false;
         ctx.fireChannelReadComplete();
+        if (!produced || !handshakeDone) {
+            readIfAutoReadOff();
+        }
     }
 
     private void cumulate(Buffer data) {
@@ -638,6 +662,9 @@ public final class TlsHandler implements Handler {
         if (firedRead && !before) {
             firedRead = false;
             ctx.fireChannelReadComplete();
+        }
+        if (!handshakeDone) {
+            readIfAutoReadOff();
         }
     }
 

@@ -423,6 +423,41 @@ class TlsHandlerTest {
     }
 
     @Test
+    void handshakesAndReadsWithAutoReadOff() throws Exception {
+        Handler greeter = new Handler() {
+            @Override
+            public void userEvent(HandlerContext ctx, Object event) {
+                if (event instanceof TlsHandshakeCompletionEvent e && e.isSuccess()) {
+                    byte[] big = new byte[100_000];
+                    java.util.Arrays.fill(big, (byte) 'x');
+                    ctx.writeAndFlush(ctx.alloc().copyOf(big));
+                }
+            }
+        };
+        Server server = Server.builder().group(serverGroup)
+                .childOption(io.weft.channel.ChannelOption.AUTO_READ, false)
+                .childHandler(ch -> ch.pipeline().addLast("tls", TlsHandler.server(serverContext).build())
+                        .addLast("greet", greeter)).bind("127.0.0.1", 0);
+        servers.add(server);
+        TlsHandler tls = client().build();
+        Collector collector = new Collector(100_000);
+        TcpChannel ch = Client.builder().group(clientGroup)
+                .option(io.weft.channel.ChannelOption.AUTO_READ, false)
+                .handler(c -> c.pipeline().addLast("tls", tls).addLast("collect", collector).addLast("more",
+                        new Handler() {
+                            @Override
+                            public void channelReadComplete(HandlerContext ctx) {
+                                ctx.read(); // the application asks for more after each batch
+                            }
+                        }))
+                .connect(server.localAddress()).get(10, TimeUnit.SECONDS);
+        channels.add(ch);
+        tls.handshakeFuture().get(20, TimeUnit.SECONDS);
+        ch.read();
+        assertEquals(100_000, collector.done().get(20, TimeUnit.SECONDS).length);
+    }
+
+    @Test
     void rejectsTinyBufferLimit() {
         TlsHandler.Builder b = TlsHandler.server(serverContext);
         assertThrows(IllegalArgumentException.class, () -> b.maxBufferedBytes(100));
