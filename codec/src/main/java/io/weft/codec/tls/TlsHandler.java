@@ -394,10 +394,15 @@ public final class TlsHandler implements Handler {
             pumpLoop();
         } finally {
             Buffer out = appOut;
-            if (out != null && out.isReadable() && !failed && !inactive) {
+            if (out != null) {
+                // Pass decrypted bytes on; an empty buffer is not kept either, so idle connections pin no memory.
                 appOut = null;
-                firedRead = true;
-                ctx.fireChannelRead(out);
+                if (out.isReadable()) {
+                    firedRead = true;
+                    ctx.fireChannelRead(out);
+                } else {
+                    out.release();
+                }
             }
         }
     }
