@@ -45,7 +45,7 @@ final class HexDump {
             }
             out.append('|');
         }
-        if (shown < readable) {
+        if (shown < readable && maxBytes > 0) {
             out.append("\n... ").append(readable - shown).append(" more bytes not shown");
         }
         return out.toString();
