@@ -11,6 +11,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.weft.bootstrap.Udp;
 import io.weft.buffer.Buffer;
+import io.weft.buffer.ReferenceCounted;
 import io.weft.loop.EventLoopGroup;
 import io.weft.pipeline.Handler;
 import io.weft.pipeline.HandlerContext;
@@ -320,5 +321,67 @@ class UdpChannelTest {
         assertFalse(key.isValid());
         assertTrue(channel.memberships().isEmpty());
         assertFalse(channel.leaveGroup(group, loopback));
+    }
+
+    @Test
+    void readsAtMostMaxReadsPerEventAndOnlyOnRequestWithoutAutoRead() throws Exception {
+        BlockingQueue<Integer> batches = new LinkedBlockingQueue<>();
+        UdpChannel server = track(Udp.builder().group(serverGroup)
+                .option(ChannelOption.AUTO_READ, false)
+                .option(ChannelOption.MAX_READS_PER_EVENT, 4)
+                .handler(ch -> ch.pipeline().addLast("batches", new Handler() {
+                    private int reads;
+
+                    @Override
+                    public void channelRead(HandlerContext ctx, Object msg) {
+                        reads++;
+                        ReferenceCounted.release(msg);
+                    }
+
+                    @Override
+                    public void channelReadComplete(HandlerContext ctx) {
+                        batches.add(reads);
+                        reads = 0;
+                    }
+                }))
+                .bind(ANY_LOOPBACK_PORT));
+        UdpChannel client = track(Udp.builder().group(clientGroup).connect(ANY_LOOPBACK_PORT, server.localAddress()));
+        for (int i = 0; i < 10; i++) {
+            client.writeAndFlush(client.allocator().copyOf(new byte[] {(byte) i}));
+        }
+        Thread.sleep(300);
+        assertTrue(batches.isEmpty(), "read without a read request while AUTO_READ is off");
+        server.read();
+        assertEquals(4, batches.poll(5, TimeUnit.SECONDS));
+        server.read();
+        assertEquals(4, batches.poll(5, TimeUnit.SECONDS));
+        server.read();
+        assertEquals(2, batches.poll(5, TimeUnit.SECONDS));
+        Thread.sleep(200);
+        assertTrue(batches.isEmpty(), "no reads beyond those requested");
+    }
+
+    @Test
+    void datagramTheNetworkRejectsFailsItsPromiseAndLaterOnesStillGo() throws Exception {
+        UdpChannel server = echoServer();
+        Receiver receiver = new Receiver();
+        UdpChannel client = track(Udp.builder().group(clientGroup)
+                .handler(ch -> ch.pipeline().addLast("receive", receiver))
+                .bind(ANY_LOOPBACK_PORT));
+        Buffer huge = client.allocator().allocate(70_000).writeZero(70_000); // above the 65,507-byte UDP maximum
+        CompletableFuture<Void> failed = client.newPromise();
+        client.write(new Datagram(huge, server.localAddress()), failed);
+        byte[] small = "after".getBytes();
+        byte[] got = null;
+        for (int attempt = 0; attempt < 20 && got == null; attempt++) {
+            client.writeAndFlush(new Datagram(client.allocator().copyOf(small), server.localAddress()));
+            got = receiver.payloads.poll(500, TimeUnit.MILLISECONDS);
+        }
+        ExecutionException e = org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class,
+                () -> failed.get(5, TimeUnit.SECONDS));
+        assertInstanceOf(IOException.class, e.getCause());
+        assertEquals(0, huge.refCnt());
+        assertArrayEquals(small, got);
+        assertTrue(client.isActive());
     }
 }
