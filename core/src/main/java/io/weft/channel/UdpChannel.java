@@ -40,7 +40,9 @@ import org.slf4j.LoggerFactory;
  * queued until flushed; if the socket's send buffer is full the channel waits for {@code OP_WRITE}, and the same
  * high/low water marks as TCP flip {@link #isWritable()}. A datagram that cannot be sent (too large for the
  * network, an unreachable address) fails its own promise (or, without one, fires the exception) and the channel
- * goes on with the next one. {@link ChannelOption#WRITE_SPIN_COUNT} bounds the datagrams sent per turn.
+ * goes on with the next one. {@link ChannelOption#WRITE_SPIN_COUNT} bounds the datagrams sent per turn. Empty
+ * datagrams can be sent and received on unconnected channels; on a connected channel the JDK cannot send them, so
+ * such a write fails.
  *
  * <p><b>Multicast.</b> {@link #joinGroup} and {@link #leaveGroup} use the JDK's {@link MembershipKey}s; set
  * {@link ChannelOption#IP_MULTICAST_IF}, {@link ChannelOption#IP_MULTICAST_TTL} and
@@ -408,6 +410,16 @@ public final class UdpChannel extends Channel {
                     recipient = null;
                 }
                 int size = content.readableBytes();
+                if (size == 0 && remote != null) {
+                    // The JDK's connected write path returns 0 for an empty buffer without sending anything:
+                    // fail the write rather than report a datagram as sent that never was.
+                    IOException error = new IOException(
+                            "an empty datagram cannot be sent on a connected UdpChannel (JDK limitation)");
+                    if (!queue.removeFailed(0, error)) {
+                        pipeline.fireExceptionCaught(error);
+                    }
+                    continue;
+                }
                 int sent;
                 try {
                     ByteBuffer view = content.internalNioBuffer(content.readerIndex(), size);

@@ -384,4 +384,32 @@ class UdpChannelTest {
         assertArrayEquals(small, got);
         assertTrue(client.isActive());
     }
+
+    @Test
+    void emptyDatagramIsEchoedAsEmptyAndRefusedOnAConnectedChannel() throws Exception {
+        UdpChannel server = echoServer();
+        Receiver receiver = new Receiver();
+        UdpChannel client = track(Udp.builder().group(clientGroup)
+                .handler(ch -> ch.pipeline().addLast("receive", receiver))
+                .bind(ANY_LOOPBACK_PORT));
+        byte[] got = null;
+        for (int attempt = 0; attempt < 20 && got == null; attempt++) {
+            client.writeAndFlush(new Datagram(client.allocator().allocate(16), server.localAddress()));
+            got = receiver.payloads.poll(500, TimeUnit.MILLISECONDS);
+        }
+        assertNotNull(got, "no answer to an empty datagram");
+        assertEquals(0, got.length);
+        assertEquals(server.localAddress(), receiver.senders.take());
+
+        UdpChannel connected = track(Udp.builder().group(clientGroup)
+                .connect(ANY_LOOPBACK_PORT, server.localAddress()));
+        Buffer empty = connected.allocator().allocate(16);
+        CompletableFuture<Void> promise = connected.newPromise();
+        connected.writeAndFlush(empty, promise);
+        ExecutionException e = org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class,
+                () -> promise.get(5, TimeUnit.SECONDS));
+        assertTrue(e.getCause().getMessage().contains("empty datagram"), e.getCause().getMessage());
+        assertEquals(0, empty.refCnt());
+        assertTrue(connected.isActive());
+    }
 }
