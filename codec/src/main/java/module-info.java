@@ -6,4 +6,8 @@ module io.weft.codec {
     requires org.slf4j;
 
     exports io.weft.codec;
+    exports io.weft.codec.checksum;
+    exports io.weft.codec.compress;
+    exports io.weft.codec.frame;
+    exports io.weft.codec.string;
 }

@@ -33,6 +33,8 @@ public abstract class ByteToMessageDecoder implements Handler {
     private Buffer cumulation;
     private boolean closeOnFailure = true;
     private boolean failed;
+    /** A close was requested on this side: a frame cut short by it is not reported as corrupt. */
+    private boolean closeRequested;
 
     /** A decoder whose cumulation may hold up to {@link #DEFAULT_MAX_CUMULATION} bytes. */
     protected ByteToMessageDecoder() {
@@ -96,7 +98,8 @@ public abstract class ByteToMessageDecoder implements Handler {
         if (c != null && !c.isReadable()) {
             cumulation = null;
             c.release();
-        } else if (c != null && c.readerIndex() > (c.capacity() >>> 1)) {
+        } else if (c != null && c.readerIndex() > (c.capacity() >>> 1) && c.refCnt() == 1) {
+            // Only when no slice handed downstream still shares this memory: compacting would move its bytes.
             c.discardReadBytes();
         }
     }
@@ -120,11 +123,16 @@ public abstract class ByteToMessageDecoder implements Handler {
                     "buffered " + total + " undecoded bytes, exceeding the limit of " + maxCumulationBytes);
         }
         try {
-            if (c.writableBytes() < data.readableBytes() && c.readerIndex() > 0) {
+            boolean shared = c.refCnt() != 1;
+            if (c.writableBytes() < data.readableBytes() && c.readerIndex() > 0 && !shared) {
                 c.discardReadBytes();
             }
-            if (c.writableBytes() < data.readableBytes() && c.maxWritableBytes() < data.readableBytes()) {
-                Buffer bigger = ctx.alloc().allocate(total);
+            if (c.writableBytes() < data.readableBytes()
+                    && (shared || c.maxWritableBytes() < data.readableBytes())) {
+                // A retained slice of the cumulation may be held downstream (frame decoders emit slices):
+                // never move or grow memory under it; continue in a fresh buffer instead.
+                Buffer bigger = ctx.alloc().allocate(Math.max(total, Math.min(maxCumulationBytes,
+                        c.readableBytes() + Math.max(data.readableBytes(), 4096))));
                 bigger.writeBytes(c);
                 c.release();
                 cumulation = bigger;
@@ -205,7 +213,7 @@ public abstract class ByteToMessageDecoder implements Handler {
         if (c != null && !failed) {
             try {
                 callDecode(ctx, c, true);
-                if (cumulation != null && cumulation.isReadable()) {
+                if (cumulation != null && cumulation.isReadable() && !closeRequested) {
                     int left = cumulation.readableBytes();
                     releaseCumulation();
                     failed = true;
@@ -222,6 +230,13 @@ public abstract class ByteToMessageDecoder implements Handler {
             }
         }
         ctx.fireChannelInactive();
+    }
+
+    /** Notes that this side is closing, so bytes of an unfinished frame left at close are dropped quietly. */
+    @Override
+    public void close(HandlerContext ctx, java.util.concurrent.CompletableFuture<Void> promise) throws Exception {
+        closeRequested = true;
+        ctx.close(promise);
     }
 
     /**
