@@ -458,6 +458,44 @@ class TlsHandlerTest {
     }
 
     @Test
+    void undecryptedBytesAreBoundedWhileADelegatedTaskRuns() throws Exception {
+        // Delegated tasks never run: the handshake stalls after the ClientHello and later bytes pile up.
+        java.util.concurrent.Executor stalled = task -> { };
+        Server server = echoServer(TlsHandler.server(serverContext).delegatedTaskExecutor(stalled)
+                .maxBufferedBytes(20_000));
+        javax.net.ssl.SSLEngine peer = clientContext.createSSLEngine("localhost", server.port());
+        peer.setUseClientMode(true);
+        java.nio.ByteBuffer hello = java.nio.ByteBuffer.allocate(peer.getSession().getPacketBufferSize());
+        peer.beginHandshake();
+        peer.wrap(java.nio.ByteBuffer.allocate(0), hello);
+        byte[] record = new byte[5 + 16_384];
+        record[0] = 23;
+        record[1] = 3;
+        record[2] = 3;
+        record[3] = (byte) (16_384 >> 8);
+        record[4] = 0;
+        try (Socket raw = new Socket("127.0.0.1", server.port())) {
+            raw.setSoTimeout(20_000);
+            raw.getOutputStream().write(hello.array(), 0, hello.position());
+            raw.getOutputStream().flush();
+            Probe probe = accepted.poll(10, TimeUnit.SECONDS);
+            try {
+                for (int i = 0; i < 4; i++) {
+                    raw.getOutputStream().write(record);
+                }
+                raw.getOutputStream().flush();
+            } catch (SocketException closedEarly) {
+                // The server may already have closed: fine, the assertion below says why.
+            }
+            Throwable error = probe.error.get(20, TimeUnit.SECONDS);
+            assertInstanceOf(TlsException.class, error);
+            assertTrue(error.getMessage().contains("exceeding the limit of 20000"), error.getMessage());
+            probe.inactive.get(10, TimeUnit.SECONDS);
+            assertTrue(readsToEnd(raw.getInputStream()));
+        }
+    }
+
+    @Test
     void rejectsTinyBufferLimit() {
         TlsHandler.Builder b = TlsHandler.server(serverContext);
         assertThrows(IllegalArgumentException.class, () -> b.maxBufferedBytes(100));
