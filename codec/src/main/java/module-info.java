@@ -11,4 +11,5 @@ module io.weft.codec {
     exports io.weft.codec.frame;
     exports io.weft.codec.http;
     exports io.weft.codec.string;
+    exports io.weft.codec.tls;
 }

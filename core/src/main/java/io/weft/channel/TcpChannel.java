@@ -38,6 +38,8 @@ public final class TcpChannel extends Channel {
     private boolean outputShutdown;
     private CompletableFuture<Void> shutdownOutputPromise;
     private boolean flushing;
+    /** A read() arrived since the current read batch started (matters only with auto-read off). */
+    private boolean readRequested;
 
     TcpChannel(EventLoop loop, SocketChannel socket) {
         super(loop);
@@ -321,6 +323,7 @@ public final class TcpChannel extends Channel {
         Buffer buffer = null;
         boolean eof = false;
         int reads = 0;
+        readRequested = false;
         try {
             while (reads < maxReadsPerEvent && isOpen()) {
                 int guess = sizer.guess();
@@ -358,7 +361,8 @@ public final class TcpChannel extends Channel {
         }
         if (eof) {
             inputClosed();
-        } else if (!autoRead && isOpen()) {
+        } else if (!autoRead && isOpen() && !readRequested) {
+            // One batch per read() request; a read() issued by a handler during this batch keeps interest on.
             setInterest(SelectionKey.OP_READ, false);
         }
     }
@@ -382,6 +386,7 @@ public final class TcpChannel extends Channel {
     @Override
     void doRead() {
         if (!inputShutdown) {
+            readRequested = true;
             super.doRead();
         }
     }
