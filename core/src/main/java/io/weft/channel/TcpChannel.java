@@ -64,16 +64,7 @@ public final class TcpChannel extends Channel {
             return promise;
         }
         TcpChannel channel = new TcpChannel(loop, socket);
-        try {
-            socket.configureBlocking(false);
-            channel.applyOptions(options);
-        } catch (IOException | RuntimeException e) {
-            try {
-                socket.close();
-            } catch (IOException ignored) {
-                // Already failing.
-            }
-            promise.completeExceptionally(e);
+        if (!channel.configure(options, promise)) {
             return promise;
         }
         channel.connectPromise = promise;

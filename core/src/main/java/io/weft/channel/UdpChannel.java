@@ -98,16 +98,7 @@ public final class UdpChannel extends Channel {
             return promise;
         }
         UdpChannel channel = new UdpChannel(loop, socket, local, remote);
-        try {
-            socket.configureBlocking(false);
-            channel.applyOptions(options);
-        } catch (IOException | RuntimeException e) {
-            try {
-                socket.close();
-            } catch (IOException ignored) {
-                // Already failing.
-            }
-            promise.completeExceptionally(e);
+        if (!channel.configure(options, promise)) {
             return promise;
         }
         channel.bindPromise = promise;
