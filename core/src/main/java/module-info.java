@@ -10,4 +10,5 @@ module io.weft.core {
     exports io.weft.channel;
     exports io.weft.pipeline;
     exports io.weft.bootstrap;
+    exports io.weft.handler;
 }

@@ -13,7 +13,7 @@ import java.nio.charset.StandardCharsets;
  *  +-------------------+------------------+------------------+
  *  | discardable bytes |  readable bytes  |  writable bytes  |
  *  +-------------------+------------------+------------------+
- *  0      <=      readerIndex   <=   writerIndex    <=    capacity
+ *  0      &lt;=      readerIndex   &lt;=   writerIndex    &lt;=    capacity
  * </pre>
  *
  * <p>{@code read*}/{@code write*} methods move the indexes; {@code get*}/{@code set*} take an absolute index and

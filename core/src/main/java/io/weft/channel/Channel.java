@@ -180,6 +180,28 @@ public abstract class Channel {
         return this;
     }
 
+    /**
+     * Puts the socket into non-blocking mode and applies {@code settings}; on failure closes the socket and fails
+     * {@code promise}. The channel factories call it before {@link #register}.
+     *
+     * @return whether the channel is ready to register
+     */
+    final boolean configure(Map<ChannelOption<?>, Object> settings, CompletableFuture<?> promise) {
+        try {
+            javaChannel().configureBlocking(false);
+            applyOptions(settings);
+            return true;
+        } catch (IOException | RuntimeException e) {
+            try {
+                javaChannel().close();
+            } catch (IOException ignored) {
+                // Already failing: the configuration error is the one worth reporting.
+            }
+            promise.completeExceptionally(e);
+            return false;
+        }
+    }
+
     /** Applies every option of {@code settings} before registration. */
     void applyOptions(Map<ChannelOption<?>, Object> settings) {
         for (Map.Entry<ChannelOption<?>, Object> entry : settings.entrySet()) {

@@ -68,6 +68,11 @@ public final class ChannelOption<T> {
     public static final ChannelOption<Integer> RECEIVE_BUFFER_MAX =
             weft("RECEIVE_BUFFER_MAX", Integer.class, 64 * 1024);
     /**
+     * Largest UDP datagram a {@link UdpChannel} accepts, in bytes (default 65507, the largest IPv4 UDP payload).
+     * A larger datagram is dropped and reported with a {@link DatagramTooLargeException}, never truncated.
+     */
+    public static final ChannelOption<Integer> MAX_DATAGRAM_SIZE = weft("MAX_DATAGRAM_SIZE", Integer.class, 65_507);
+    /**
      * When the peer shuts its output down: {@code false} (default) closes the channel; {@code true} keeps it open
      * for writing and fires {@link ChannelInputShutdownEvent}.
      */

@@ -38,6 +38,8 @@ public final class TcpChannel extends Channel {
     private boolean outputShutdown;
     private CompletableFuture<Void> shutdownOutputPromise;
     private boolean flushing;
+    /** A read() arrived since the current read batch started (matters only with auto-read off). */
+    private boolean readRequested;
 
     TcpChannel(EventLoop loop, SocketChannel socket) {
         super(loop);
@@ -62,16 +64,7 @@ public final class TcpChannel extends Channel {
             return promise;
         }
         TcpChannel channel = new TcpChannel(loop, socket);
-        try {
-            socket.configureBlocking(false);
-            channel.applyOptions(options);
-        } catch (IOException | RuntimeException e) {
-            try {
-                socket.close();
-            } catch (IOException ignored) {
-                // Already failing.
-            }
-            promise.completeExceptionally(e);
+        if (!channel.configure(options, promise)) {
             return promise;
         }
         channel.connectPromise = promise;
@@ -321,6 +314,7 @@ public final class TcpChannel extends Channel {
         Buffer buffer = null;
         boolean eof = false;
         int reads = 0;
+        readRequested = false;
         try {
             while (reads < maxReadsPerEvent && isOpen()) {
                 int guess = sizer.guess();
@@ -358,7 +352,8 @@ public final class TcpChannel extends Channel {
         }
         if (eof) {
             inputClosed();
-        } else if (!autoRead && isOpen()) {
+        } else if (!autoRead && isOpen() && !readRequested) {
+            // One batch per read() request; a read() issued by a handler during this batch keeps interest on.
             setInterest(SelectionKey.OP_READ, false);
         }
     }
@@ -382,6 +377,7 @@ public final class TcpChannel extends Channel {
     @Override
     void doRead() {
         if (!inputShutdown) {
+            readRequested = true;
             super.doRead();
         }
     }

@@ -66,16 +66,7 @@ public final class TcpServerChannel extends Channel {
         }
         TcpServerChannel channel =
                 new TcpServerChannel(loop, socket, local, childGroup, childOptions, childInitializer);
-        try {
-            socket.configureBlocking(false);
-            channel.applyOptions(options);
-        } catch (IOException | RuntimeException e) {
-            try {
-                socket.close();
-            } catch (IOException ignored) {
-                // Already failing.
-            }
-            promise.completeExceptionally(e);
+        if (!channel.configure(options, promise)) {
             return promise;
         }
         channel.bindPromise = promise;

@@ -156,6 +156,24 @@ final class WriteQueue {
         pendingBytes -= written;
     }
 
+    /** Removes the front message after it was sent whole as {@code bytes} bytes (a datagram). */
+    void removeSent(long bytes) {
+        pendingBytes -= bytes;
+        removeHead(null);
+    }
+
+    /**
+     * Removes the front message that could not be sent, failing its promise with {@code cause}.
+     *
+     * @return whether the message had a promise that now carries the failure
+     */
+    boolean removeFailed(long bytes, Throwable cause) {
+        boolean notified = promises[head] != null;
+        pendingBytes -= bytes;
+        removeHead(cause);
+        return notified;
+    }
+
     /** Removes the front message, releasing it and completing its promise ({@code cause == null} means success). */
     void removeHead(Throwable cause) {
         int index = head;

@@ -1,0 +1,245 @@
+package io.weft.codec.http;
+
+import io.weft.buffer.Buffer;
+import io.weft.buffer.ReferenceCounted;
+import io.weft.codec.EncoderException;
+import io.weft.pipeline.HandlerContext;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Encodes the outbound HTTP objects of one connection: a message head, then its body parts framed by the head's
+ * headers (raw for content-length or close-delimited, chunked for {@code transfer-encoding: chunked}, nothing for
+ * bodiless responses). Small bodies of full messages are copied behind the head so the whole message is one
+ * buffer; large ones follow as their own buffer (no copy). Buffers and file regions written between a head and
+ * its last part pass through untouched, so a {@code FileRegion} can carry a content-length body.
+ */
+final class HttpMessageEncoder {
+
+    private static final byte[] CRLF = {'\r', '\n'};
+    private static final byte[] LAST_CHUNK = {'0', '\r', '\n'};
+    private static final int COPY_THRESHOLD = 2048;
+
+    private static final int INIT = 0;
+    private static final int RAW = 1;
+    private static final int CHUNKED = 2;
+    private static final int NO_BODY = 3;
+
+    private int state = INIT;
+
+    boolean inMessage() {
+        return state != INIT;
+    }
+
+    /**
+     * Encodes {@code msg} (an {@link HttpObject}) and writes the result; the last buffer carries {@code promise}.
+     *
+     * @param bodyless the message being started has no body whatever its headers say (HEAD, 204, 304)
+     */
+    void write(HandlerContext ctx, Object msg, CompletableFuture<Void> promise, boolean bodyless) {
+        if (msg instanceof HttpMessage head) {
+            if (state != INIT) {
+                ReferenceCounted.safeRelease(msg);
+                throw new EncoderException("a new message head (" + msg + ") while the body of the previous "
+                        + "message is still being written");
+            }
+            writeHead(ctx, head, promise, bodyless);
+        } else if (msg instanceof HttpContent content) {
+            if (state == INIT) {
+                content.release();
+                throw new EncoderException("a body part (" + msg + ") without a message head before it");
+            }
+            writeContent(ctx, content, promise);
+        } else {
+            ctx.write(msg, promise);
+        }
+    }
+
+    private void writeHead(HandlerContext ctx, HttpMessage head, CompletableFuture<Void> promise, boolean bodyless) {
+        boolean interim = head instanceof HttpResponse r && r.status().isInformational()
+                && r.status().code() != 101;
+        int mode = bodyless || interim ? NO_BODY : head.isChunked() ? CHUNKED : RAW;
+        Buffer body = head instanceof FullHttpRequest f ? f.content()
+                : head instanceof FullHttpResponse f ? f.content() : null;
+        HttpHeaders trailers = head instanceof FullHttpResponse f ? f.trailersOrNull()
+                : head instanceof FullHttpRequest f ? f.trailers() : null;
+        int bodyBytes = body == null || mode == NO_BODY ? 0 : body.readableBytes();
+        HttpHeaders headers = head.headers();
+        int estimate = 64;
+        for (int i = 0; i < headers.size(); i++) {
+            estimate += headers.nameAt(i).length() + headers.valueAt(i).length() + 4;
+        }
+        if (head instanceof HttpRequest req) {
+            estimate += req.target().length();
+        }
+        boolean copyBody = body != null && bodyBytes <= COPY_THRESHOLD;
+        Buffer out = ctx.alloc().allocate(estimate + (copyBody ? bodyBytes + 32 : 0));
+        try {
+            if (head instanceof HttpResponse r) {
+                out.writeBytes(r.status().statusLine());
+            } else {
+                HttpRequest req = (HttpRequest) head;
+                out.writeBytes(req.method().bytes());
+                out.writeByte(' ');
+                out.writeCharSequence(req.target(), StandardCharsets.ISO_8859_1);
+                out.writeByte(' ');
+                out.writeBytes(req.version().bytes());
+                out.writeBytes(CRLF);
+            }
+            writeFields(out, headers);
+            out.writeBytes(CRLF);
+        } catch (RuntimeException e) {
+            out.release();
+            ReferenceCounted.safeRelease(head);
+            throw e;
+        }
+        if (body == null) {
+            state = interim ? INIT : mode;
+            ctx.write(out, promise);
+            return;
+        }
+        // A full message: head, body and end in one go.
+        state = INIT;
+        if (mode == NO_BODY || bodyBytes == 0 && mode == RAW) {
+            body.release();
+            ctx.write(out, promise);
+            return;
+        }
+        if (mode == CHUNKED) {
+            if (bodyBytes > 0) {
+                writeChunkHeader(out, bodyBytes);
+                if (copyBody) {
+                    out.writeBytes(body);
+                    body.release();
+                } else {
+                    ctx.write(out, null);
+                    ctx.write(body, null);
+                    out = ctx.alloc().allocate(64);
+                }
+                out.writeBytes(CRLF);
+            } else {
+                body.release();
+            }
+            writeLastChunk(out, trailers);
+            ctx.write(out, promise);
+            return;
+        }
+        if (copyBody) {
+            out.writeBytes(body);
+            body.release();
+            ctx.write(out, promise);
+        } else {
+            ctx.write(out, null);
+            ctx.write(body, promise);
+        }
+    }
+
+    private void writeContent(HandlerContext ctx, HttpContent content, CompletableFuture<Void> promise) {
+        boolean last = content instanceof LastHttpContent;
+        Buffer data = content.content();
+        int length = content.readableBytes();
+        int mode = state;
+        if (last) {
+            state = INIT;
+        }
+        switch (mode) {
+            case RAW:
+                if (length > 0) {
+                    ctx.write(data, promise);
+                } else {
+                    content.release();
+                    completeInOrder(ctx, promise);
+                }
+                return;
+            case CHUNKED: {
+                Buffer out = ctx.alloc().allocate(length > 0 && length <= COPY_THRESHOLD ? length + 64 : 64);
+                if (length > 0) {
+                    writeChunkHeader(out, length);
+                    if (length <= COPY_THRESHOLD) {
+                        out.writeBytes(data);
+                        content.release();
+                    } else {
+                        ctx.write(out, null);
+                        ctx.write(data, null);
+                        out = ctx.alloc().allocate(64);
+                    }
+                    out.writeBytes(CRLF);
+                } else {
+                    content.release();
+                }
+                if (last) {
+                    writeLastChunk(out, ((LastHttpContent) content).hasTrailers()
+                            ? ((LastHttpContent) content).trailers() : null);
+                }
+                ctx.write(out, promise);
+                return;
+            }
+            case NO_BODY:
+            default:
+                content.release();
+                completeInOrder(ctx, promise);
+        }
+    }
+
+    /** Completes {@code promise} once everything written before it is written: an empty buffer carries it. */
+    private static void completeInOrder(HandlerContext ctx, CompletableFuture<Void> promise) {
+        if (promise != null) {
+            ctx.write(ctx.alloc().allocate(0), promise);
+        }
+    }
+
+    /** Scratch space for turning header text into bytes with one bulk copy per field. */
+    private byte[] scratch = new byte[256];
+
+    private void writeFields(Buffer out, HttpHeaders headers) {
+        for (int i = 0; i < headers.size(); i++) {
+            String name = headers.nameAt(i);
+            String value = headers.valueAt(i);
+            int n = name.length();
+            int v = value.length();
+            int total = n + v + 4;
+            byte[] b = scratch;
+            if (b.length < total) {
+                b = new byte[Math.max(total, b.length << 1)];
+                scratch = b;
+            }
+            latin1(name, b, 0);
+            b[n] = ':';
+            b[n + 1] = ' ';
+            latin1(value, b, n + 2);
+            b[total - 2] = '\r';
+            b[total - 1] = '\n';
+            out.writeBytes(b, 0, total);
+        }
+    }
+
+    /**
+     * Copies the low byte of each character (the names and values were checked to be ISO-8859-1 when added):
+     * the JDK's intrinsic for Latin-1 strings, no charset encoder and no allocation.
+     */
+    @SuppressWarnings("deprecation")
+    private static void latin1(String s, byte[] dst, int offset) {
+        s.getBytes(0, s.length(), dst, offset);
+    }
+
+    private static void writeChunkHeader(Buffer out, int length) {
+        out.writeCharSequence(Integer.toHexString(length), StandardCharsets.US_ASCII);
+        out.writeBytes(CRLF);
+    }
+
+    private void writeLastChunk(Buffer out, HttpHeaders trailers) {
+        out.writeBytes(LAST_CHUNK);
+        if (trailers != null) {
+            writeFields(out, trailers);
+        }
+        out.writeBytes(CRLF);
+    }
+
+    /** Adds {@code content-length} to a full message that has neither it nor {@code transfer-encoding}. */
+    static void addContentLengthIfMissing(HttpMessage msg, Buffer body) {
+        HttpHeaders h = msg.headers();
+        if (!h.contains(HttpHeaderNames.CONTENT_LENGTH) && !h.contains(HttpHeaderNames.TRANSFER_ENCODING)) {
+            h.addUnchecked(HttpHeaderNames.CONTENT_LENGTH, Integer.toString(body.readableBytes()));
+        }
+    }
+}

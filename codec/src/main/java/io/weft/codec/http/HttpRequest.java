@@ -1,0 +1,78 @@
+package io.weft.codec.http;
+
+import java.util.Objects;
+
+/**
+ * The head of a request: method, request target and version, and headers. The decoder follows it with
+ * {@link HttpContent}s and always one {@link LastHttpContent} (also when there is no body).
+ */
+public class HttpRequest extends HttpMessage {
+
+    private HttpMethod method;
+    private String target;
+
+    /** A request with empty headers. */
+    public HttpRequest(HttpVersion version, HttpMethod method, String target) {
+        this(version, method, target, new HttpHeaders());
+    }
+
+    /** A request with the given headers. */
+    public HttpRequest(HttpVersion version, HttpMethod method, String target, HttpHeaders headers) {
+        super(version, headers);
+        this.method = Objects.requireNonNull(method, "method");
+        this.target = validateTarget(target);
+    }
+
+    private static String validateTarget(String target) {
+        Objects.requireNonNull(target, "target");
+        if (target.isEmpty()) {
+            throw new IllegalArgumentException("request target must not be empty");
+        }
+        for (int i = 0; i < target.length(); i++) {
+            char c = target.charAt(i);
+            if (c <= ' ' || c >= 0x7F) {
+                throw new IllegalArgumentException("request target contains the invalid character " + (int) c);
+            }
+        }
+        return target;
+    }
+
+    /** The method. */
+    public HttpMethod method() {
+        return method;
+    }
+
+    /** Changes the method. */
+    public HttpRequest method(HttpMethod method) {
+        this.method = Objects.requireNonNull(method, "method");
+        return this;
+    }
+
+    /** The request target as sent, e.g. {@code /path?query} (origin form) or an absolute URI. */
+    public String target() {
+        return target;
+    }
+
+    /** Changes the request target. */
+    public HttpRequest target(String target) {
+        this.target = validateTarget(target);
+        return this;
+    }
+
+    /** The path of the target: up to the first {@code ?} or {@code #}. */
+    public String path() {
+        int end = target.length();
+        for (int i = 0; i < end; i++) {
+            char c = target.charAt(i);
+            if (c == '?' || c == '#') {
+                return target.substring(0, i);
+            }
+        }
+        return target;
+    }
+
+    @Override
+    public String toString() {
+        return getClass().getSimpleName() + "(" + method + " " + target + " " + version() + ", " + headers() + ")";
+    }
+}

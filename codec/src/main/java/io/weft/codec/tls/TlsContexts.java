@@ -1,0 +1,308 @@
+package io.weft.codec.tls;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyFactory;
+import java.security.KeyStore;
+import java.security.PrivateKey;
+import java.security.cert.Certificate;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
+import java.security.spec.InvalidKeySpecException;
+import java.security.spec.PKCS8EncodedKeySpec;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import javax.net.ssl.KeyManager;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.TrustManagerFactory;
+
+/**
+ * Builds {@link SSLContext}s from key and certificate files, with the JDK alone (no Bouncy Castle).
+ *
+ * <ul>
+ *   <li>PEM private keys: {@code PRIVATE KEY} (PKCS#8, RSA, EC, Ed25519/Ed448, RSASSA-PSS, DSA),
+ *       {@code RSA PRIVATE KEY} (PKCS#1) and {@code EC PRIVATE KEY} (SEC 1, named curves). Encrypted keys are not
+ *       supported: decrypt them first ({@code openssl pkcs8 -topk8 -nocrypt -in key.pem -out plain.pem}).</li>
+ *   <li>PEM certificates: one or more {@code CERTIFICATE} blocks, leaf first for a chain.</li>
+ *   <li>PKCS#12 key stores ({@code .p12}/{@code .pfx}) with a password.</li>
+ * </ul>
+ *
+ * <p>Trust material is a PEM file of trusted certificates; passing {@code null} means the JDK's default trust
+ * store ({@code cacerts}). All methods are thread-safe and do blocking file I/O: call them at start-up, not on
+ * an event loop.
+ */
+public final class TlsContexts {
+
+    private static final Pattern PEM_BLOCK = Pattern.compile(
+            "-----BEGIN ([A-Z0-9 ]+)-----\\s*([A-Za-z0-9+/=\\s]*?)\\s*-----END \\1-----");
+    private static final String[] KEY_ALGORITHMS = {"RSA", "EC", "Ed25519", "Ed448", "RSASSA-PSS", "DSA", "XDH"};
+    private static final char[] NO_PASSWORD = new char[0];
+
+    private TlsContexts() {
+    }
+
+    /**
+     * A server (or client-with-certificate) context from PEM files.
+     *
+     * @param certificateChainPem the certificate chain, leaf first
+     * @param privateKeyPem       the unencrypted private key of the leaf certificate
+     * @param trustedCertsPem     certificates to trust for the peer (client certificates on a server); {@code null}
+     *                            for the JDK's default trust store
+     */
+    public static SSLContext fromPem(Path certificateChainPem, Path privateKeyPem, Path trustedCertsPem)
+            throws IOException, GeneralSecurityException {
+        return create(keyManagersFromPem(certificateChainPem, privateKeyPem),
+                trustedCertsPem == null ? null : trustManagersFromPem(trustedCertsPem));
+    }
+
+    /** A server context from a PEM certificate chain and key, trusting the JDK's default trust store. */
+    public static SSLContext forServer(Path certificateChainPem, Path privateKeyPem)
+            throws IOException, GeneralSecurityException {
+        return fromPem(certificateChainPem, privateKeyPem, null);
+    }
+
+    /** A client context without a certificate of its own that trusts the certificates in {@code trustedCertsPem}. */
+    public static SSLContext forClient(Path trustedCertsPem) throws IOException, GeneralSecurityException {
+        return create(null, trustManagersFromPem(trustedCertsPem));
+    }
+
+    /**
+     * A context from a PKCS#12 key store holding the key and certificate chain.
+     *
+     * @param password        the store's password (also used for the key)
+     * @param trustedCertsPem certificates to trust for the peer; {@code null} for the JDK's default trust store
+     */
+    public static SSLContext fromPkcs12(Path keyStore, char[] password, Path trustedCertsPem)
+            throws IOException, GeneralSecurityException {
+        return create(keyManagersFromPkcs12(keyStore, password),
+                trustedCertsPem == null ? null : trustManagersFromPem(trustedCertsPem));
+    }
+
+    /**
+     * A TLS context from key managers (may be {@code null}: no certificate of our own) and trust managers (may be
+     * {@code null}: the JDK's default trust store).
+     */
+    public static SSLContext create(KeyManager[] keyManagers, TrustManager[] trustManagers)
+            throws GeneralSecurityException {
+        SSLContext context = SSLContext.getInstance("TLS");
+        context.init(keyManagers, trustManagers, null);
+        return context;
+    }
+
+    /** Key managers presenting the chain in {@code certificateChainPem} with the key in {@code privateKeyPem}. */
+    public static KeyManager[] keyManagersFromPem(Path certificateChainPem, Path privateKeyPem)
+            throws IOException, GeneralSecurityException {
+        List<X509Certificate> chain = readCertificates(certificateChainPem);
+        if (chain.isEmpty()) {
+            throw new GeneralSecurityException("no CERTIFICATE block in " + certificateChainPem);
+        }
+        PrivateKey key = readPrivateKey(privateKeyPem);
+        KeyStore store = KeyStore.getInstance("PKCS12");
+        store.load(null, null);
+        store.setKeyEntry("key", key, NO_PASSWORD, chain.toArray(new Certificate[0]));
+        KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+        kmf.init(store, NO_PASSWORD);
+        return kmf.getKeyManagers();
+    }
+
+    /** Key managers from a PKCS#12 key store. */
+    public static KeyManager[] keyManagersFromPkcs12(Path keyStore, char[] password)
+            throws IOException, GeneralSecurityException {
+        KeyStore store = KeyStore.getInstance("PKCS12");
+        try (InputStream in = Files.newInputStream(keyStore)) {
+            store.load(in, password);
+        }
+        KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+        kmf.init(store, password);
+        return kmf.getKeyManagers();
+    }
+
+    /** Trust managers trusting exactly the certificates in {@code trustedCertsPem}. */
+    public static TrustManager[] trustManagersFromPem(Path trustedCertsPem)
+            throws IOException, GeneralSecurityException {
+        List<X509Certificate> certificates = readCertificates(trustedCertsPem);
+        if (certificates.isEmpty()) {
+            throw new GeneralSecurityException("no CERTIFICATE block in " + trustedCertsPem);
+        }
+        KeyStore store = KeyStore.getInstance("PKCS12");
+        store.load(null, null);
+        for (int i = 0; i < certificates.size(); i++) {
+            store.setCertificateEntry("trusted-" + i, certificates.get(i));
+        }
+        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        tmf.init(store);
+        return tmf.getTrustManagers();
+    }
+
+    /** The X.509 certificates in a PEM file, in file order. */
+    public static List<X509Certificate> readCertificates(Path pem) throws IOException, GeneralSecurityException {
+        byte[] bytes = Files.readAllBytes(pem);
+        CertificateFactory factory = CertificateFactory.getInstance("X.509");
+        List<X509Certificate> result = new ArrayList<>();
+        for (Certificate c : factory.generateCertificates(new ByteArrayInputStream(bytes))) {
+            result.add((X509Certificate) c);
+        }
+        return result;
+    }
+
+    /** The first private key in a PEM file; see the class comment for the formats understood. */
+    public static PrivateKey readPrivateKey(Path pem) throws IOException, GeneralSecurityException {
+        String text = Files.readString(pem, StandardCharsets.US_ASCII);
+        Matcher m = PEM_BLOCK.matcher(text);
+        while (m.find()) {
+            String type = m.group(1);
+            if (!type.endsWith("PRIVATE KEY")) {
+                continue;
+            }
+            byte[] der = Base64.getMimeDecoder().decode(m.group(2));
+            return switch (type) {
+                case "PRIVATE KEY" -> pkcs8(der, pem);
+                case "RSA PRIVATE KEY" -> pkcs8(Der.rsaPkcs1ToPkcs8(der), pem);
+                case "EC PRIVATE KEY" -> pkcs8(Der.ecSec1ToPkcs8(der), pem);
+                case "ENCRYPTED PRIVATE KEY" -> throw new GeneralSecurityException(pem + " holds an encrypted key;"
+                        + " decrypt it first: openssl pkcs8 -topk8 -nocrypt -in key.pem -out plain-key.pem");
+                default -> throw new GeneralSecurityException("unsupported key type '" + type + "' in " + pem);
+            };
+        }
+        throw new GeneralSecurityException("no PRIVATE KEY block in " + pem);
+    }
+
+    /** Encodes {@code certificate} as a PEM {@code CERTIFICATE} block. */
+    public static String toPem(X509Certificate certificate) throws GeneralSecurityException {
+        return pem("CERTIFICATE", certificate.getEncoded());
+    }
+
+    /** Encodes {@code key} as a PEM {@code PRIVATE KEY} (PKCS#8) block. */
+    public static String toPem(PrivateKey key) {
+        if (!"PKCS#8".equals(key.getFormat())) {
+            throw new IllegalArgumentException("key format " + key.getFormat() + " is not PKCS#8");
+        }
+        return pem("PRIVATE KEY", key.getEncoded());
+    }
+
+    private static String pem(String type, byte[] der) {
+        String body = Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(der);
+        return "-----BEGIN " + type + "-----\n" + body + "\n-----END " + type + "-----\n";
+    }
+
+    private static PrivateKey pkcs8(byte[] der, Path source) throws GeneralSecurityException {
+        PKCS8EncodedKeySpec spec = new PKCS8EncodedKeySpec(der);
+        for (String algorithm : KEY_ALGORITHMS) {
+            try {
+                return KeyFactory.getInstance(algorithm).generatePrivate(spec);
+            } catch (InvalidKeySpecException | java.security.NoSuchAlgorithmException e) {
+                // Try the next algorithm.
+            }
+        }
+        throw new InvalidKeySpecException("the key in " + source + " is not an RSA, EC, EdDSA, RSASSA-PSS, DSA or"
+                + " XDH PKCS#8 key the JDK understands");
+    }
+
+    /** Just enough DER to wrap PKCS#1 and SEC 1 keys into PKCS#8. */
+    static final class Der {
+        private static final byte[] RSA_ALGORITHM = {
+            0x30, 0x0d, 0x06, 0x09, 0x2a, (byte) 0x86, 0x48, (byte) 0x86, (byte) 0xf7, 0x0d, 0x01, 0x01, 0x01, 0x05, 0x00
+        };
+        private static final byte[] EC_PUBLIC_KEY_OID = {0x06, 0x07, 0x2a, (byte) 0x86, 0x48, (byte) 0xce, 0x3d, 0x02, 0x01};
+        private static final byte[] VERSION_0 = {0x02, 0x01, 0x00};
+
+        private Der() {
+        }
+
+        static byte[] rsaPkcs1ToPkcs8(byte[] pkcs1) {
+            return tlv(0x30, concat(VERSION_0, RSA_ALGORITHM, tlv(0x04, pkcs1)));
+        }
+
+        static byte[] ecSec1ToPkcs8(byte[] sec1) throws GeneralSecurityException {
+            // ECPrivateKey ::= SEQUENCE { version, privateKey OCTET STRING, [0] parameters (a named curve), [1] key }
+            int[] outer = header(sec1, 0, 0x30);
+            int pos = outer[0];
+            int end = outer[0] + outer[1];
+            byte[] curve = null;
+            while (pos < end) {
+                int tag = sec1[pos] & 0xff;
+                int[] h = header(sec1, pos, tag);
+                if (tag == 0xa0) {
+                    int[] oid = header(sec1, h[0], 0x06);
+                    curve = java.util.Arrays.copyOfRange(sec1, h[0], oid[0] + oid[1]);
+                }
+                pos = h[0] + h[1];
+            }
+            if (curve == null) {
+                throw new GeneralSecurityException("EC PRIVATE KEY without a named curve; convert it with"
+                        + " openssl pkcs8 -topk8 -nocrypt");
+            }
+            return tlv(0x30, concat(VERSION_0, tlv(0x30, concat(EC_PUBLIC_KEY_OID, curve)), tlv(0x04, sec1)));
+        }
+
+        /** Returns {contentStart, contentLength} of the element at {@code pos}, which must have {@code tag}. */
+        private static int[] header(byte[] der, int pos, int tag) throws GeneralSecurityException {
+            if (pos + 2 > der.length || (der[pos] & 0xff) != tag) {
+                throw new GeneralSecurityException("malformed DER: expected tag 0x" + Integer.toHexString(tag)
+                        + " at offset " + pos);
+            }
+            int first = der[pos + 1] & 0xff;
+            int p = pos + 2;
+            int length;
+            if (first < 0x80) {
+                length = first;
+            } else {
+                int n = first & 0x7f;
+                if (n < 1 || n > 3 || p + n > der.length) {
+                    throw new GeneralSecurityException("malformed DER length at offset " + pos);
+                }
+                length = 0;
+                for (int i = 0; i < n; i++) {
+                    length = (length << 8) | (der[p++] & 0xff);
+                }
+            }
+            if (p + length > der.length) {
+                throw new GeneralSecurityException("malformed DER: length " + length + " at offset " + pos
+                        + " runs past the end (" + der.length + " bytes)");
+            }
+            return new int[] {p, length};
+        }
+
+        static byte[] tlv(int tag, byte[] content) {
+            ByteArrayOutputStream out = new ByteArrayOutputStream(content.length + 6);
+            out.write(tag);
+            int n = content.length;
+            if (n < 0x80) {
+                out.write(n);
+            } else if (n < 0x100) {
+                out.write(0x81);
+                out.write(n);
+            } else if (n < 0x10000) {
+                out.write(0x82);
+                out.write(n >> 8);
+                out.write(n);
+            } else {
+                out.write(0x83);
+                out.write(n >> 16);
+                out.write(n >> 8);
+                out.write(n);
+            }
+            out.writeBytes(content);
+            return out.toByteArray();
+        }
+
+        private static byte[] concat(byte[]... parts) {
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            for (byte[] p : parts) {
+                out.writeBytes(p);
+            }
+            return out.toByteArray();
+        }
+    }
+}

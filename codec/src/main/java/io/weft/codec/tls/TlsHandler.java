@@ -1,0 +1,1144 @@
+package io.weft.codec.tls;
+
+import io.weft.buffer.Buffer;
+import io.weft.buffer.ReferenceCounted;
+import io.weft.channel.ChannelOption;
+import io.weft.channel.UnsupportedMessageTypeException;
+import io.weft.loop.ScheduledTask;
+import io.weft.pipeline.Handler;
+import io.weft.pipeline.HandlerContext;
+import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
+import java.util.ArrayDeque;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import javax.net.ssl.ExtendedSSLSession;
+import javax.net.ssl.SNIHostName;
+import javax.net.ssl.SNIServerName;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.SSLEngineResult;
+import javax.net.ssl.SSLEngineResult.HandshakeStatus;
+import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLHandshakeException;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLSession;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * TLS for one connection: a pipeline stage wrapping a {@link SSLEngine}. Inbound it turns TLS records into
+ * plaintext {@link Buffer}s; outbound it turns plaintext {@link Buffer}s into TLS records. Put it first in the
+ * pipeline (closest to the socket):
+ *
+ * <pre>{@code
+ * TlsHandler.Builder tls = TlsHandler.server(sslContext).applicationProtocols("http/1.1");
+ * Server.builder().group(group)
+ *       .childHandler(ch -> ch.pipeline().addLast("tls", tls.build()).addLast("app", new MyHandler()))
+ *       .bind("127.0.0.1", 8443);
+ * }</pre>
+ *
+ * <p><b>Handshake.</b> It starts as soon as the channel is active and is driven by the loop: handshake records
+ * are unwrapped as they arrive and answered at once. The engine's delegated tasks (certificate checks, key
+ * agreement) run on a separate executor, off the loop, and the handshake resumes on the channel's loop when they
+ * are done. A handshake that has not completed within the handshake timeout (a loop timer) fails with a
+ * {@link TlsHandshakeTimeoutException}. Writes (and flushes) issued before the handshake completes are queued
+ * and sent, in order, once it has. When it ends, a {@link TlsHandshakeCompletionEvent} is fired as a user event
+ * (carrying the protocol, cipher suite and ALPN protocol, or the cause of the failure) and
+ * {@link #handshakeFuture()} completes.
+ *
+ * <p><b>Errors.</b> Bytes that are not TLS records (a plaintext client, garbage) raise a
+ * {@link NotSslRecordException} naming the bytes seen; a failed handshake raises a {@link TlsHandshakeException};
+ * other engine errors a {@link TlsException}. In each case the handler releases everything it holds, fires the
+ * exception, sends the alert the engine produced, and closes the connection; the loop and other connections are
+ * unaffected. Undecrypted inbound bytes are bounded ({@link Builder#maxBufferedBytes}).
+ *
+ * <p><b>Closing.</b> Closing the channel through the pipeline sends a {@code close_notify} alert first and
+ * closes the socket once it has been written (or after the close-notify timeout). A {@code close_notify} from
+ * the peer is answered and the channel closed.
+ *
+ * <p><b>Threads.</b> Like every handler, all callbacks run on the channel's loop; an instance holds one
+ * connection's engine and must not be shared. The {@link Builder} is immutable once configured and may be used
+ * from any thread to make one handler per connection. Only {@link Buffer} messages can be written; anything
+ * else (a {@code FileRegion}) fails with an {@link UnsupportedMessageTypeException}.
+ */
+public final class TlsHandler implements Handler {
+
+    private static final Logger log = LoggerFactory.getLogger(TlsHandler.class);
+
+    /** Size of a TLS record header: type, version, length. */
+    static final int RECORD_HEADER_LENGTH = 5;
+    /** Largest record payload RFC 5246 allows (2^14 + 2048); a longer length field is rejected. */
+    static final int MAX_RECORD_PAYLOAD = (1 << 14) + 2048;
+    /** Encrypted bytes gathered before being handed on as one buffer. */
+    private static final int OUTBOUND_CHUNK = 64 * 1024;
+    private static final ByteBuffer EMPTY = ByteBuffer.allocate(0);
+
+    private final SSLEngine engine;
+    private final boolean client;
+    private final long handshakeTimeoutMillis;
+    private final long closeNotifyTimeoutMillis;
+    private final int maxBufferedBytes;
+    private final Executor taskExecutor;
+    private final CompletableFuture<TlsHandshakeCompletionEvent> handshakeFuture = new CompletableFuture<>();
+    private final ArrayDeque<PendingWrite> pending = new ArrayDeque<>();
+
+    private HandlerContext ctx;
+    private Buffer cumulation;
+    private Buffer appOut;
+    private Buffer outbound;
+    private ScheduledTask handshakeTimer;
+    private int appBufferSize;
+    private int packetBufferSize;
+    private boolean handshakeStarted;
+    private boolean handshakeDone;
+    private boolean taskRunning;
+    private boolean flushRequested;
+    private boolean closeStarted;
+    private boolean failed;
+    private boolean inactive;
+    private boolean closeNotifyReceived;
+    private boolean firedRead;
+
+    private TlsHandler(SSLEngine engine, Builder settings) {
+        this.engine = engine;
+        this.client = engine.getUseClientMode();
+        this.handshakeTimeoutMillis = settings.handshakeTimeoutMillis;
+        this.closeNotifyTimeoutMillis = settings.closeNotifyTimeoutMillis;
+        this.maxBufferedBytes = settings.maxBufferedBytes;
+        this.taskExecutor = settings.taskExecutor != null ? settings.taskExecutor : DefaultTaskExecutor.INSTANCE;
+        SSLSession session = engine.getSession();
+        this.appBufferSize = session.getApplicationBufferSize();
+        this.packetBufferSize = session.getPacketBufferSize();
+    }
+
+    /** A builder for client-side handlers using {@code context}. */
+    public static Builder client(SSLContext context) {
+        return new Builder(context, true);
+    }
+
+    /** A builder for server-side handlers using {@code context}. */
+    public static Builder server(SSLContext context) {
+        return new Builder(context, false);
+    }
+
+    // ------------------------------------------------------------------ public state
+
+    /** The engine this handler drives; configure it only before the handler is added to a pipeline. */
+    public SSLEngine engine() {
+        return engine;
+    }
+
+    /** Whether this handler is the client side of the handshake. */
+    public boolean isClient() {
+        return client;
+    }
+
+    /**
+     * Completes with the handshake's {@link TlsHandshakeCompletionEvent} on success, or exceptionally with the
+     * {@link TlsException} that ended it. Completes on the channel's loop.
+     */
+    public CompletableFuture<TlsHandshakeCompletionEvent> handshakeFuture() {
+        return handshakeFuture;
+    }
+
+    /** Whether the handshake has completed successfully. Loop thread, or after {@link #handshakeFuture()}. */
+    public boolean isHandshakeComplete() {
+        return handshakeDone;
+    }
+
+    /** The protocol agreed by ALPN, or {@code null} if none (yet). */
+    public String applicationProtocol() {
+        String alpn = engine.getApplicationProtocol();
+        return alpn == null || alpn.isEmpty() ? null : alpn;
+    }
+
+    /** On a server, the host name the client asked for with SNI, or {@code null} if it sent none. */
+    public String requestedServerName() {
+        if (engine.getHandshakeSession() instanceof ExtendedSSLSession hs) {
+            return hostName(hs.getRequestedServerNames());
+        }
+        if (engine.getSession() instanceof ExtendedSSLSession s) {
+            return hostName(s.getRequestedServerNames());
+        }
+        return null;
+    }
+
+    private static String hostName(List<SNIServerName> names) {
+        for (SNIServerName name : names) {
+            if (name instanceof SNIHostName host) {
+                return host.getAsciiName();
+            }
+        }
+        return null;
+    }
+
+    /** Whether the peer has sent its {@code close_notify} alert. */
+    public boolean isCloseNotifyReceived() {
+        return closeNotifyReceived;
+    }
+
+    // ------------------------------------------------------------------ lifecycle
+
+    @Override
+    public void handlerAdded(HandlerContext ctx) {
+        this.ctx = ctx;
+        if (ctx.channel().isActive()) {
+            startHandshake();
+        }
+    }
+
+    @Override
+    public void channelActive(HandlerContext ctx) {
+        ctx.fireChannelActive();
+        if (handshakeStarted) {
+            // Started in handlerAdded, possibly before the channel could register interest in reading.
+            if (!handshakeDone) {
+                readIfAutoReadOff();
+            }
+        } else {
+            startHandshake();
+        }
+    }
+
+    private void startHandshake() {
+        if (handshakeStarted || failed || closeStarted || inactive) {
+            return;
+        }
+        handshakeStarted = true;
+        if (handshakeTimeoutMillis > 0) {
+            handshakeTimer = ctx.loop().schedule(this::handshakeTimedOut, handshakeTimeoutMillis,
+                    TimeUnit.MILLISECONDS);
+        }
+        try {
+            engine.beginHandshake();
+            pump();
+        } catch (Throwable t) {
+            fail(t);
+            return;
+        }
+        readIfAutoReadOff();
+    }
+
+    /**
+     * With {@link ChannelOption#AUTO_READ} off, the handshake (and a read that produced only part of a record)
+     * still needs bytes: ask for the next batch, as the application cannot know it must.
+     */
+    private void readIfAutoReadOff() {
+        if (!failed && !inactive && !closeStarted && !ctx.channel().option(ChannelOption.AUTO_READ)) {
+            ctx.read();
+        }
+    }
+
+    private void handshakeTimedOut() {
+        handshakeTimer = null;
+        if (!handshakeDone && !failed && !inactive) {
+            fail(new TlsHandshakeTimeoutException("TLS handshake with " + ctx.channel().remoteAddress()
+                    + " did not complete within the handshake timeout of " + handshakeTimeoutMillis + " ms"));
+        }
+    }
+
+    @Override
+    public void channelInactive(HandlerContext ctx) {
+        inactive = true;
+        ClosedChannelException closed = new ClosedChannelException();
+        releaseAll(closed);
+        if (!handshakeDone && !failed) {
+            handshakeFailed(new TlsHandshakeException(
+                    "connection closed before the TLS handshake completed (" + (client ? "client" : "server")
+                            + " side, peer " + ctx.channel().remoteAddress() + ")"));
+        }
+        closeEngine();
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void handlerRemoved(HandlerContext ctx) {
+        inactive = true;
+        releaseAll(new ClosedChannelException());
+        if (!handshakeDone && !handshakeFuture.isDone()) {
+            handshakeFuture.completeExceptionally(
+                    new TlsHandshakeException("TlsHandler removed before the handshake completed"));
+        }
+        closeEngine();
+    }
+
+    private void closeEngine() {
+        engine.closeOutbound();
+        try {
+            engine.closeInbound();
+        } catch (SSLException e) {
+            // The JDK complains when the peer did not send close_notify; the connection is gone anyway.
+            log.debug("{}: inbound closed without close_notify: {}", ctx.channel(), e.getMessage());
+        }
+    }
+
+    private void releaseAll(Throwable cause) {
+        cancelHandshakeTimer();
+        Buffer c = cumulation;
+        cumulation = null;
+        if (c != null) {
+            c.release();
+        }
+        Buffer a = appOut;
+        appOut = null;
+        if (a != null) {
+            a.release();
+        }
+        Buffer o = outbound;
+        outbound = null;
+        if (o != null) {
+            o.release();
+        }
+        failPending(cause);
+    }
+
+    private void failPending(Throwable cause) {
+        PendingWrite p;
+        while ((p = pending.poll()) != null) {
+            p.buffer.release();
+            if (p.promise != null) {
+                p.promise.completeExceptionally(cause);
+            }
+        }
+    }
+
+    private void cancelHandshakeTimer() {
+        ScheduledTask t = handshakeTimer;
+        handshakeTimer = null;
+        if (t != null) {
+            t.cancel();
+        }
+    }
+
+    // ------------------------------------------------------------------ inbound
+
+    @Override
+    public void channelRead(HandlerContext ctx, Object msg) {
+        if (!(msg instanceof Buffer data)) {
+            ctx.fireChannelRead(msg);
+            return;
+        }
+        if (failed || closeStarted || inactive) {
+            data.release();
+            return;
+        }
+        try {
+            cumulate(data);
+            pump();
+            Buffer c = cumulation;
+            if (c != null) {
+                if (!c.isReadable()) {
+                    cumulation = null;
+                    c.release();
+                } else if (c.readableBytes() > maxBufferedBytes) {
+                    throw new TlsException("buffered " + c.readableBytes()
+                            + " bytes of TLS data not yet decrypted, exceeding the limit of " + maxBufferedBytes);
+                }
+            }
+        } catch (Throwable t) {
+            fail(t);
+        }
+    }
+
+    @Override
+    public void channelReadComplete(HandlerContext ctx) {
+        boolean produced = firedRead;
+        firedRead = false;
+        ctx.fireChannelReadComplete();
+        if (!produced || !handshakeDone) {
+            readIfAutoReadOff();
+        }
+    }
+
+    private void cumulate(Buffer data) {
+        Buffer c = cumulation;
+        if (c == null) {
+            cumulation = data;
+            return;
+        }
+        try {
+            int incoming = data.readableBytes();
+            if (c.writableBytes() < incoming && c.readerIndex() > 0) {
+                c.discardReadBytes();
+            }
+            if (c.writableBytes() < incoming && c.maxWritableBytes() < incoming) {
+                Buffer bigger = ctx.alloc().allocate(c.readableBytes() + incoming);
+                bigger.writeBytes(c);
+                c.release();
+                cumulation = bigger;
+                c = bigger;
+            }
+            c.writeBytes(data);
+        } finally {
+            data.release();
+        }
+    }
+
+    private boolean stopped() {
+        return failed || inactive || closeStarted;
+    }
+
+    /**
+     * Drives the engine as far as the buffered input allows: answers handshake messages, hands delegated tasks to
+     * the executor, decrypts application data and passes it on. Loop thread only.
+     */
+    private void pump() throws SSLException {
+        try {
+            pumpLoop();
+        } finally {
+            Buffer out = appOut;
+            if (out != null) {
+                // Pass decrypted bytes on; an empty buffer is not kept either, so idle connections pin no memory.
+                appOut = null;
+                if (out.isReadable()) {
+                    firedRead = true;
+                    ctx.fireChannelRead(out);
+                } else {
+                    out.release();
+                }
+            }
+        }
+    }
+
+    private void pumpLoop() throws SSLException {
+        for (;;) {
+            if (stopped() || taskRunning) {
+                return;
+            }
+            HandshakeStatus hs = engine.getHandshakeStatus();
+            if (hs == HandshakeStatus.NEED_TASK) {
+                runDelegatedTasks();
+                return;
+            }
+            if (hs == HandshakeStatus.NEED_WRAP) {
+                if (!wrapNonApplicationData()) {
+                    return;
+                }
+                continue;
+            }
+            Buffer in = cumulation;
+            if (in == null) {
+                return;
+            }
+            int readable = in.readableBytes();
+            int recordLength = checkRecord(in);
+            if (recordLength < 0 || readable < recordLength) {
+                return;
+            }
+            if (!ensureAppOut(readable)) {
+                return;
+            }
+            in = cumulation;
+            Buffer out = appOut;
+            if (in == null || out == null) {
+                return;
+            }
+            int start = in.readerIndex();
+            SSLEngineResult r = engine.unwrap(in.internalNioBuffer(start, readable),
+                    out.internalNioBuffer(out.writerIndex(), out.writableBytes()));
+            int consumed = r.bytesConsumed();
+            int produced = r.bytesProduced();
+            in.skipBytes(consumed);
+            out.writerIndex(out.writerIndex() + produced);
+            switch (r.getStatus()) {
+                case BUFFER_OVERFLOW -> {
+                    appBufferSize = Math.max(appBufferSize, engine.getSession().getApplicationBufferSize());
+                    if (out.isReadable()) {
+                        appOut = null;
+                        firedRead = true;
+                        ctx.fireChannelRead(out);
+                    } else {
+                        out.ensureWritable(appBufferSize);
+                    }
+                    continue;
+                }
+                case BUFFER_UNDERFLOW -> {
+                    return;
+                }
+                case CLOSED -> {
+                    closeNotifyReceived = true;
+                    log.debug("{}: peer sent close_notify", ctx.channel());
+                    Buffer data = appOut;
+                    appOut = null;
+                    if (data != null && data.isReadable()) {
+                        firedRead = true;
+                        ctx.fireChannelRead(data);
+                    } else if (data != null) {
+                        data.release();
+                    }
+                    if (!stopped()) {
+                        closeStarted = true;
+                        sendCloseNotifyAndClose(null);
+                    }
+                    return;
+                }
+                default -> {
+                    // OK
+                }
+            }
+            if (r.getHandshakeStatus() == HandshakeStatus.FINISHED) {
+                handshakeFinished();
+            }
+            if (consumed == 0 && produced == 0 && r.getHandshakeStatus() == hs) {
+                return;
+            }
+        }
+    }
+
+    /**
+     * Makes sure {@link #appOut} can take a whole decrypted record, passing a full one on first.
+     *
+     * @return {@code false} if passing data on stopped this handler
+     */
+    private boolean ensureAppOut(int readable) {
+        Buffer out = appOut;
+        if (out != null && out.writableBytes() < appBufferSize) {
+            if (out.isReadable()) {
+                appOut = null;
+                firedRead = true;
+                ctx.fireChannelRead(out);
+                if (stopped()) {
+                    return false;
+                }
+                out = null;
+            } else {
+                out.ensureWritable(appBufferSize);
+            }
+        }
+        if (out == null) {
+            appOut = ctx.alloc().allocate(Math.max(appBufferSize, Math.min(readable + 1024, OUTBOUND_CHUNK)));
+        }
+        return true;
+    }
+
+    /**
+     * Validates the record header at the reader index.
+     *
+     * @return the whole record's length, or -1 if the header is incomplete
+     * @throws NotSslRecordException if the bytes cannot start a TLS record
+     */
+    private int checkRecord(Buffer in) {
+        int readable = in.readableBytes();
+        if (readable == 0) {
+            return -1;
+        }
+        int i = in.readerIndex();
+        int type = in.getUnsignedByte(i);
+        if (type < 20 || type > 24 || (readable > 1 && in.getUnsignedByte(i + 1) != 3)
+                || (readable > 2 && in.getUnsignedByte(i + 2) > 4)) {
+            throw new NotSslRecordException(describeNotTls(in));
+        }
+        if (readable < RECORD_HEADER_LENGTH) {
+            return -1;
+        }
+        int length = in.getUnsignedShort(i + 3);
+        if (length > MAX_RECORD_PAYLOAD) {
+            throw new TlsException("TLS record length " + length + " exceeds the limit of " + MAX_RECORD_PAYLOAD
+                    + " (content type " + type + ")");
+        }
+        return RECORD_HEADER_LENGTH + length;
+    }
+
+    private static String describeNotTls(Buffer in) {
+        int n = Math.min(16, in.readableBytes());
+        StringBuilder hex = new StringBuilder();
+        StringBuilder text = new StringBuilder();
+        for (int k = 0; k < n; k++) {
+            int b = in.getUnsignedByte(in.readerIndex() + k);
+            if (k > 0) {
+                hex.append(' ');
+            }
+            hex.append(Character.forDigit(b >> 4, 16)).append(Character.forDigit(b & 0xF, 16));
+            text.append(b >= 0x20 && b < 0x7F ? (char) b : '.');
+        }
+        return "not a TLS record: received " + hex + " (\"" + text + "\""
+                + (in.readableBytes() > n ? ", " + in.readableBytes() + " bytes in all" : "")
+                + ") where a TLS record header (content type 20-24, version 3.x) was expected;"
+                + " is the peer speaking plaintext?";
+    }
+
+    // ------------------------------------------------------------------ handshake
+
+    /**
+     * Wraps handshake (or alert) records while the engine asks for it and writes and flushes them.
+     *
+     * @return {@code false} if the pump should stop (a task started, the handler stopped, or nothing produced)
+     */
+    private boolean wrapNonApplicationData() throws SSLException {
+        Buffer out = ctx.alloc().allocate(packetBufferSize);
+        boolean finished = false;
+        boolean progress = false;
+        try {
+            for (;;) {
+                out.ensureWritable(packetBufferSize);
+                SSLEngineResult r = engine.wrap(EMPTY, out.internalNioBuffer(out.writerIndex(), out.writableBytes()));
+                out.writerIndex(out.writerIndex() + r.bytesProduced());
+                if (r.bytesProduced() > 0) {
+                    progress = true;
+                }
+                HandshakeStatus hs = r.getHandshakeStatus();
+                if (hs == HandshakeStatus.FINISHED) {
+                    finished = true;
+                }
+                if (r.getStatus() == SSLEngineResult.Status.BUFFER_OVERFLOW) {
+                    packetBufferSize = Math.max(packetBufferSize, engine.getSession().getPacketBufferSize());
+                    continue;
+                }
+                if (r.getStatus() == SSLEngineResult.Status.CLOSED || hs != HandshakeStatus.NEED_WRAP
+                        || r.bytesProduced() == 0) {
+                    break;
+                }
+            }
+        } catch (SSLException e) {
+            writeAndFlushOrRelease(out);
+            throw e;
+        }
+        writeAndFlushOrRelease(out);
+        if (finished) {
+            handshakeFinished();
+        }
+        return progress && !stopped() && !taskRunning;
+    }
+
+    private void writeAndFlushOrRelease(Buffer out) {
+        if (out.isReadable() && !inactive) {
+            ctx.write(out, null);
+            ctx.flush();
+        } else {
+            out.release();
+        }
+    }
+
+    private void runDelegatedTasks() {
+        taskRunning = true;
+        Runnable work = () -> {
+            Throwable error = null;
+            try {
+                Runnable task;
+                while ((task = engine.getDelegatedTask()) != null) {
+                    task.run();
+                }
+            } catch (Throwable t) {
+                error = t;
+            }
+            Throwable e = error;
+            try {
+                ctx.loop().execute(() -> resumeAfterTasks(e));
+            } catch (RejectedExecutionException rejected) {
+                log.debug("{}: loop gone while TLS delegated tasks ran", ctx.channel());
+            }
+        };
+        try {
+            taskExecutor.execute(work);
+        } catch (RejectedExecutionException e) {
+            // The executor is saturated or shut down: run the tasks here rather than stall the handshake.
+            Runnable task;
+            while ((task = engine.getDelegatedTask()) != null) {
+                task.run();
+            }
+            taskRunning = false;
+            ctx.loop().execute(() -> resumeAfterTasks(null));
+        }
+    }
+
+    private void resumeAfterTasks(Throwable error) {
+        taskRunning = false;
+        if (stopped()) {
+            return;
+        }
+        if (error != null) {
+            fail(error);
+            return;
+        }
+        boolean before = firedRead;
+        try {
+            pump();
+        } catch (Throwable t) {
+            fail(t);
+            return;
+        }
+        if (firedRead && !before) {
+            firedRead = false;
+            ctx.fireChannelReadComplete();
+        }
+        if (!handshakeDone) {
+            readIfAutoReadOff();
+        }
+    }
+
+    private void handshakeFinished() {
+        if (handshakeDone) {
+            return;
+        }
+        handshakeDone = true;
+        cancelHandshakeTimer();
+        SSLSession session = engine.getSession();
+        appBufferSize = Math.max(appBufferSize, session.getApplicationBufferSize());
+        packetBufferSize = Math.max(packetBufferSize, session.getPacketBufferSize());
+        TlsHandshakeCompletionEvent event = TlsHandshakeCompletionEvent.success(session, applicationProtocol());
+        log.debug("{}: TLS handshake complete: {}", ctx.channel(), event);
+        // Writes queued during the handshake go first, so that writes made in reaction to the event follow them.
+        PendingWrite p;
+        while (!stopped() && (p = pending.poll()) != null) {
+            encryptAndWrite(p.buffer, p.promise);
+        }
+        if (flushRequested && !stopped()) {
+            flushRequested = false;
+            flushOutbound();
+        }
+        handshakeFuture.complete(event);
+        if (!inactive) {
+            ctx.fireUserEvent(event);
+        }
+    }
+
+    private void handshakeFailed(Throwable cause) {
+        if (handshakeFuture.isDone()) {
+            return;
+        }
+        handshakeFuture.completeExceptionally(cause);
+        if (!ctx.isRemoved()) {
+            ctx.fireUserEvent(TlsHandshakeCompletionEvent.failure(cause));
+        }
+    }
+
+    // ------------------------------------------------------------------ outbound
+
+    @Override
+    public void write(HandlerContext ctx, Object msg, CompletableFuture<Void> promise) {
+        if (!(msg instanceof Buffer data)) {
+            ReferenceCounted.safeRelease(msg);
+            throw new UnsupportedMessageTypeException(msg, "Buffer (TlsHandler encrypts bytes only)");
+        }
+        if (failed || closeStarted || inactive) {
+            data.release();
+            if (promise != null) {
+                promise.completeExceptionally(new ClosedChannelException());
+            }
+            return;
+        }
+        if (!handshakeDone) {
+            pending.add(new PendingWrite(data, promise));
+            return;
+        }
+        encryptAndWrite(data, promise);
+    }
+
+    @Override
+    public void flush(HandlerContext ctx) {
+        if (!handshakeDone) {
+            flushRequested = true;
+            return;
+        }
+        flushOutbound();
+    }
+
+    private void flushOutbound() {
+        Buffer out = outbound;
+        if (out != null) {
+            outbound = null;
+            ctx.write(out, null);
+        }
+        ctx.flush();
+    }
+
+    /** Encrypts {@code data} (releasing it) into {@link #outbound}, handing full chunks on. */
+    private void encryptAndWrite(Buffer data, CompletableFuture<Void> promise) {
+        try {
+            while (data.isReadable()) {
+                Buffer out = outbound;
+                if (out == null) {
+                    int estimate = data.readableBytes() + (data.readableBytes() / (1 << 14) + 1) * 256;
+                    out = ctx.alloc().allocate(Math.max(packetBufferSize, Math.min(estimate, OUTBOUND_CHUNK)));
+                    outbound = out;
+                }
+                out.ensureWritable(packetBufferSize);
+                SSLEngineResult r = engine.wrap(data.internalNioBuffer(data.readerIndex(), data.readableBytes()),
+                        out.internalNioBuffer(out.writerIndex(), out.writableBytes()));
+                data.skipBytes(r.bytesConsumed());
+                out.writerIndex(out.writerIndex() + r.bytesProduced());
+                switch (r.getStatus()) {
+                    case CLOSED -> throw new SSLException("TLS engine closed for output with "
+                            + data.readableBytes() + " bytes still to write");
+                    case BUFFER_OVERFLOW -> packetBufferSize = Math.max(packetBufferSize * 2,
+                            engine.getSession().getPacketBufferSize());
+                    default -> {
+                        if (r.bytesConsumed() == 0 && r.bytesProduced() == 0) {
+                            throw new SSLException("TLS engine made no progress wrapping "
+                                    + data.readableBytes() + " bytes (handshake status "
+                                    + r.getHandshakeStatus() + ")");
+                        }
+                    }
+                }
+                if (r.getHandshakeStatus() == HandshakeStatus.NEED_TASK) {
+                    // Post-handshake work (key update): rare and cheap, so run it here.
+                    Runnable task;
+                    while ((task = engine.getDelegatedTask()) != null) {
+                        task.run();
+                    }
+                }
+                if (out.readableBytes() >= OUTBOUND_CHUNK) {
+                    outbound = null;
+                    ctx.write(out, null);
+                }
+            }
+        } catch (SSLException e) {
+            data.release();
+            if (promise != null) {
+                promise.completeExceptionally(e);
+            }
+            fail(e);
+            return;
+        }
+        data.release();
+        if (promise != null) {
+            Buffer out = outbound;
+            outbound = null;
+            ctx.write(out != null ? out : ctx.alloc().allocate(0), promise);
+        }
+    }
+
+    @Override
+    public void close(HandlerContext ctx, CompletableFuture<Void> promise) {
+        if (inactive) {
+            ctx.close(promise);
+            return;
+        }
+        if (closeStarted || failed) {
+            // Already closing: the close_notify is on its way; complete when the channel has closed.
+            if (promise != null) {
+                ctx.channel().closeFuture().whenComplete((v, t) -> promise.complete(null));
+            }
+            return;
+        }
+        closeStarted = true;
+        ClosedChannelException closed = new ClosedChannelException();
+        failPending(closed);
+        if (!handshakeDone) {
+            handshakeFailed(new TlsHandshakeException("channel closed locally before the TLS handshake completed"));
+        }
+        sendCloseNotifyAndClose(promise);
+    }
+
+    /**
+     * Closes the engine's output, writes whatever it produces (a {@code close_notify} or a fatal alert) and closes
+     * the channel once that is written, or after the close-notify timeout.
+     */
+    private void sendCloseNotifyAndClose(CompletableFuture<Void> promise) {
+        cancelHandshakeTimer();
+        Buffer pendingData = outbound;
+        outbound = null;
+        if (pendingData != null) {
+            ctx.write(pendingData, null);
+        }
+        engine.closeOutbound();
+        Buffer out = ctx.alloc().allocate(packetBufferSize);
+        try {
+            for (int i = 0; i < 8 && !engine.isOutboundDone(); i++) {
+                out.ensureWritable(packetBufferSize);
+                SSLEngineResult r = engine.wrap(EMPTY, out.internalNioBuffer(out.writerIndex(), out.writableBytes()));
+                out.writerIndex(out.writerIndex() + r.bytesProduced());
+                if (r.bytesProduced() == 0 && r.getStatus() != SSLEngineResult.Status.BUFFER_OVERFLOW) {
+                    break;
+                }
+            }
+        } catch (SSLException | RuntimeException e) {
+            log.debug("{}: could not produce the closing alert: {}", ctx.channel(), e.toString());
+        }
+        if (!out.isReadable() || !ctx.channel().isActive()) {
+            out.release();
+            ctx.flush();
+            ctx.close(promise);
+            return;
+        }
+        CompletableFuture<Void> written = new CompletableFuture<>();
+        ctx.write(out, written);
+        ctx.flush();
+        if (written.isDone()) {
+            ctx.close(promise);
+            return;
+        }
+        ScheduledTask timeout = ctx.loop().schedule(() -> {
+            log.debug("{}: close_notify not written within {} ms; closing anyway", ctx.channel(),
+                    closeNotifyTimeoutMillis);
+            ctx.close(promise);
+        }, closeNotifyTimeoutMillis, TimeUnit.MILLISECONDS);
+        written.whenComplete((v, t) -> {
+            timeout.cancel();
+            if (ctx.loop().inLoop()) {
+                ctx.close(promise);
+            } else {
+                ctx.loop().execute(() -> ctx.close(promise));
+            }
+        });
+    }
+
+    // ------------------------------------------------------------------ failure
+
+    @Override
+    public void exceptionCaught(HandlerContext ctx, Throwable cause) {
+        ctx.fireExceptionCaught(cause);
+    }
+
+    /** Ends the connection: releases everything, reports {@code cause} typed, sends the alert, closes. */
+    private void fail(Throwable cause) {
+        if (failed) {
+            return;
+        }
+        failed = true;
+        TlsException error = classify(cause);
+        log.debug("{}: TLS failed: {}", ctx.channel(), error.getMessage());
+        Buffer c = cumulation;
+        cumulation = null;
+        if (c != null) {
+            c.release();
+        }
+        Buffer a = appOut;
+        appOut = null;
+        if (a != null) {
+            a.release();
+        }
+        failPending(error);
+        if (!handshakeDone) {
+            handshakeFailed(error);
+        }
+        if (inactive) {
+            return;
+        }
+        ctx.fireExceptionCaught(error);
+        if (!inactive && !closeStarted) {
+            closeStarted = true;
+            sendCloseNotifyAndClose(null);
+        }
+    }
+
+    private TlsException classify(Throwable cause) {
+        if (cause instanceof TlsException tls) {
+            return tls;
+        }
+        String side = client ? "client" : "server";
+        Object peer = ctx.channel().remoteAddress();
+        if (cause instanceof SSLHandshakeException || (cause instanceof SSLException && !handshakeDone)) {
+            return new TlsHandshakeException("TLS handshake (" + side + " side, peer " + peer + ") failed: "
+                    + cause.getMessage(), cause);
+        }
+        if (cause instanceof SSLException) {
+            return new TlsException("TLS error (" + side + " side, peer " + peer + "): " + cause.getMessage(),
+                    cause);
+        }
+        return new TlsException("TLS processing failed (" + side + " side, peer " + peer + "): " + cause, cause);
+    }
+
+    @Override
+    public String toString() {
+        return "TlsHandler(" + (client ? "client" : "server") + (handshakeDone ? ", handshake done" : "") + ")";
+    }
+
+    private record PendingWrite(Buffer buffer, CompletableFuture<Void> promise) {
+    }
+
+    /** The shared executor that runs delegated tasks off the loops: small, daemon, idle threads time out. */
+    private static final class DefaultTaskExecutor {
+        static final Executor INSTANCE = create();
+
+        private static Executor create() {
+            int threads = Math.max(2, Runtime.getRuntime().availableProcessors());
+            AtomicInteger ids = new AtomicInteger();
+            ThreadPoolExecutor pool = new ThreadPoolExecutor(threads, threads, 30, TimeUnit.SECONDS,
+                    new LinkedBlockingQueue<>(), r -> {
+                        Thread t = new Thread(r, "weft-tls-task-" + ids.incrementAndGet());
+                        t.setDaemon(true);
+                        return t;
+                    });
+            pool.allowCoreThreadTimeOut(true);
+            return pool;
+        }
+    }
+
+    // ------------------------------------------------------------------ builder
+
+    /**
+     * Settings for {@link TlsHandler}s of one side; {@link #build()} makes a new handler (with a new engine) for
+     * each connection. Configure it once, then share it: building is thread-safe as long as the settings are
+     * not changed any more.
+     */
+    public static final class Builder {
+        private final SSLContext context;
+        private final boolean client;
+        private String peerHost;
+        private int peerPort = -1;
+        private boolean sni = true;
+        private Boolean hostnameVerification;
+        private String[] protocols;
+        private String[] cipherSuites;
+        private String[] applicationProtocols;
+        private ClientAuth clientAuth = ClientAuth.NONE;
+        private long handshakeTimeoutMillis = 10_000;
+        private long closeNotifyTimeoutMillis = 3_000;
+        private int maxBufferedBytes = 1 << 20;
+        private Executor taskExecutor;
+
+        private Builder(SSLContext context, boolean client) {
+            if (context == null) {
+                throw new NullPointerException("context");
+            }
+            this.context = context;
+            this.client = client;
+        }
+
+        /**
+         * Client: the server's host name. It is sent with SNI (unless {@link #sni(boolean) sni(false)} or it is
+         * an IP literal), used for session resumption, and checked against the server's certificate unless
+         * {@link #hostnameVerification(boolean) hostnameVerification(false)}.
+         */
+        public Builder serverName(String host) {
+            this.peerHost = host;
+            return this;
+        }
+
+        /** Client: the server's host name and port (as {@link #serverName}); the port helps session reuse. */
+        public Builder peer(String host, int port) {
+            this.peerHost = host;
+            this.peerPort = port;
+            return this;
+        }
+
+        /** Client: whether to send the {@link #serverName} with SNI (default {@code true}). */
+        public Builder sni(boolean send) {
+            this.sni = send;
+            return this;
+        }
+
+        /**
+         * Client: whether to check that the server's certificate matches {@link #serverName}, as HTTPS does.
+         * Default: on whenever a server name is set.
+         */
+        public Builder hostnameVerification(boolean verify) {
+            this.hostnameVerification = verify;
+            return this;
+        }
+
+        /** Enabled protocol versions, for example {@code "TLSv1.3", "TLSv1.2"}; default: the context's. */
+        public Builder protocols(String... protocols) {
+            this.protocols = protocols.clone();
+            return this;
+        }
+
+        /** Enabled cipher suites; default: the context's. */
+        public Builder cipherSuites(String... suites) {
+            this.cipherSuites = suites.clone();
+            return this;
+        }
+
+        /**
+         * ALPN protocols in order of preference, for example {@code "h2", "http/1.1"}. A server picks the first of
+         * its own list the client also offers; without a common protocol the handshake fails.
+         */
+        public Builder applicationProtocols(String... protocols) {
+            this.applicationProtocols = protocols.clone();
+            return this;
+        }
+
+        /** Server: whether to ask for (or require) a client certificate; default {@link ClientAuth#NONE}. */
+        public Builder clientAuth(ClientAuth auth) {
+            if (auth == null) {
+                throw new NullPointerException("auth");
+            }
+            this.clientAuth = auth;
+            return this;
+        }
+
+        /** How long the handshake may take before the connection is closed; 0 disables. Default 10 s. */
+        public Builder handshakeTimeout(long timeout, TimeUnit unit) {
+            if (timeout < 0) {
+                throw new IllegalArgumentException("handshake timeout " + timeout + " must be >= 0");
+            }
+            this.handshakeTimeoutMillis = unit.toMillis(timeout);
+            return this;
+        }
+
+        /** How long closing waits for the {@code close_notify} alert to be written. Default 3 s. */
+        public Builder closeNotifyTimeout(long timeout, TimeUnit unit) {
+            if (timeout <= 0) {
+                throw new IllegalArgumentException("close-notify timeout " + timeout + " must be positive");
+            }
+            this.closeNotifyTimeoutMillis = unit.toMillis(timeout);
+            return this;
+        }
+
+        /**
+         * Bound on received bytes not yet decrypted (partial records, data arriving while a delegated task runs);
+         * beyond it the connection fails with a {@link TlsException}. Default 1 MiB; at least one maximal record.
+         */
+        public Builder maxBufferedBytes(int bytes) {
+            if (bytes < RECORD_HEADER_LENGTH + MAX_RECORD_PAYLOAD) {
+                throw new IllegalArgumentException("maxBufferedBytes " + bytes + " is below one TLS record ("
+                        + (RECORD_HEADER_LENGTH + MAX_RECORD_PAYLOAD) + ")");
+            }
+            this.maxBufferedBytes = bytes;
+            return this;
+        }
+
+        /**
+         * Where the engine's delegated tasks run; default a small shared pool of daemon threads. Never the loop
+         * itself: tasks may block for milliseconds.
+         */
+        public Builder delegatedTaskExecutor(Executor executor) {
+            this.taskExecutor = executor;
+            return this;
+        }
+
+        /** A new engine configured with these settings. */
+        public SSLEngine newEngine() {
+            SSLEngine engine = peerHost != null ? context.createSSLEngine(peerHost, peerPort)
+                    : context.createSSLEngine();
+            engine.setUseClientMode(client);
+            SSLParameters params = engine.getSSLParameters();
+            if (protocols != null) {
+                params.setProtocols(protocols);
+            }
+            if (cipherSuites != null) {
+                params.setCipherSuites(cipherSuites);
+            }
+            if (applicationProtocols != null) {
+                params.setApplicationProtocols(applicationProtocols);
+            }
+            if (client) {
+                if (peerHost != null && sni && !isIpLiteral(peerHost)) {
+                    params.setServerNames(List.of(new SNIHostName(peerHost)));
+                }
+                boolean verify = hostnameVerification != null ? hostnameVerification : peerHost != null;
+                if (verify) {
+                    if (peerHost == null) {
+                        throw new IllegalStateException("hostname verification needs serverName(...)");
+                    }
+                    params.setEndpointIdentificationAlgorithm("HTTPS");
+                }
+            } else {
+                switch (clientAuth) {
+                    case REQUIRE -> params.setNeedClientAuth(true);
+                    case OPTIONAL -> params.setWantClientAuth(true);
+                    default -> params.setNeedClientAuth(false);
+                }
+            }
+            engine.setSSLParameters(params);
+            return engine;
+        }
+
+        /** A new handler, with a new engine, for one connection. */
+        public TlsHandler build() {
+            return new TlsHandler(newEngine(), this);
+        }
+
+        private static boolean isIpLiteral(String host) {
+            return host.indexOf(':') >= 0 || host.chars().allMatch(ch -> ch == '.' || (ch >= '0' && ch <= '9'));
+        }
+    }
+}

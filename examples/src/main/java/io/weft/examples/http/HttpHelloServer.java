@@ -1,0 +1,150 @@
+package io.weft.examples.http;
+
+import io.weft.bootstrap.Server;
+import io.weft.buffer.Buffer;
+import io.weft.codec.http.FullHttpResponse;
+import io.weft.codec.http.HttpHeaderNames;
+import io.weft.codec.http.HttpHeaders;
+import io.weft.codec.http.HttpMethod;
+import io.weft.codec.http.HttpRequest;
+import io.weft.codec.http.HttpResponseStatus;
+import io.weft.codec.http.HttpServerCodec;
+import io.weft.codec.http.HttpVersion;
+import io.weft.buffer.ReferenceCounted;
+import io.weft.loop.EventLoopGroup;
+import io.weft.pipeline.Handler;
+import io.weft.pipeline.HandlerContext;
+import java.nio.charset.StandardCharsets;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+
+/**
+ * The TechEmpower-style hello world: {@code GET /plaintext} answers {@code Hello, World!}, {@code GET /json}
+ * answers {@code {"message":"Hello, World!"}}, anything else 404. Pipelined requests are answered in order and
+ * flushed once per read batch.
+ *
+ * <p>Usage: {@code HttpHelloServer [port [threads]]} (default 8080, one loop per processor). Try
+ * {@code curl http://127.0.0.1:8080/plaintext}.
+ */
+public final class HttpHelloServer {
+
+    private static final byte[] PLAINTEXT = "Hello, World!".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] NOT_FOUND = "Not Found\n".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] NOT_ALLOWED = "Method Not Allowed\n".getBytes(StandardCharsets.US_ASCII);
+
+    /** Answers each request as it arrives; bodies of requests are ignored (released). */
+    public static final class HelloHandler implements Handler {
+        @Override
+        public void channelRead(HandlerContext ctx, Object msg) {
+            if (msg instanceof HttpRequest request) {
+                ctx.write(respond(ctx, request));
+            }
+            ReferenceCounted.safeRelease(msg);
+        }
+
+        @Override
+        public void channelReadComplete(HandlerContext ctx) {
+            ctx.flush();
+        }
+    }
+
+    static FullHttpResponse respond(HandlerContext ctx, HttpRequest request) {
+        String path = request.path();
+        byte[] body;
+        String type;
+        HttpResponseStatus status = HttpResponseStatus.OK;
+        if (request.method() != HttpMethod.GET && request.method() != HttpMethod.HEAD) {
+            status = HttpResponseStatus.METHOD_NOT_ALLOWED;
+            body = NOT_ALLOWED;
+            type = "text/plain";
+        } else if (path.equals("/plaintext")) {
+            body = PLAINTEXT;
+            type = "text/plain";
+        } else if (path.equals("/json")) {
+            body = Json.message("Hello, World!");
+            type = "application/json";
+        } else {
+            status = HttpResponseStatus.NOT_FOUND;
+            body = NOT_FOUND;
+            type = "text/plain";
+        }
+        Buffer content = ctx.alloc().allocate(body.length).writeBytes(body);
+        FullHttpResponse response = new FullHttpResponse(HttpVersion.HTTP_1_1, status, content);
+        HttpHeaders h = response.headers();
+        h.add(HttpHeaderNames.CONTENT_TYPE, type);
+        h.add(HttpHeaderNames.CONTENT_LENGTH, body.length);
+        h.add(HttpHeaderNames.SERVER, "weft");
+        h.add(HttpHeaderNames.DATE, HttpDate.now());
+        return response;
+    }
+
+    /** A minimal JSON writer for the one object this example serves. */
+    static final class Json {
+        static byte[] message(String text) {
+            StringBuilder sb = new StringBuilder("{\"message\":\"");
+            for (int i = 0; i < text.length(); i++) {
+                char c = text.charAt(i);
+                if (c == '"' || c == '\\') {
+                    sb.append('\\').append(c);
+                } else if (c < 0x20) {
+                    sb.append(String.format("\\u%04x", (int) c));
+                } else {
+                    sb.append(c);
+                }
+            }
+            return sb.append("\"}").toString().getBytes(StandardCharsets.UTF_8);
+        }
+
+        private Json() {
+        }
+    }
+
+    /** The {@code date} header value (RFC 9110 IMF-fixdate), recomputed at most once per second. */
+    static final class HttpDate {
+        private static final DateTimeFormatter FORMAT =
+                DateTimeFormatter.ofPattern("EEE, dd MMM yyyy HH:mm:ss 'GMT'", java.util.Locale.ENGLISH);
+        private static volatile long second = -1;
+        private static volatile String value = "";
+
+        static String now() {
+            long s = System.currentTimeMillis() / 1000;
+            if (s != second) {
+                value = FORMAT.format(
+                        ZonedDateTime.ofInstant(java.time.Instant.ofEpochSecond(s), ZoneOffset.UTC));
+                second = s;
+            }
+            return value;
+        }
+
+        private HttpDate() {
+        }
+    }
+
+    private HttpHelloServer() {
+    }
+
+    /** Binds {@code host:port} with {@code group} serving connections. */
+    public static Server start(EventLoopGroup group, String host, int port) {
+        return Server.builder().group(group)
+                .childHandler(ch -> ch.pipeline()
+                        .addLast("http", new HttpServerCodec())
+                        .addLast("hello", new HelloHandler()))
+                .bind(host, port);
+    }
+
+    /** Starts the server and blocks until it is closed. */
+    public static void main(String[] args) {
+        int port = args.length > 0 ? Integer.parseInt(args[0]) : 8080;
+        int threads = args.length > 1 ? Integer.parseInt(args[1]) : Runtime.getRuntime().availableProcessors();
+        EventLoopGroup group = new EventLoopGroup(threads);
+        Server server = start(group, "0.0.0.0", port);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            server.close();
+            group.close();
+        }));
+        org.slf4j.LoggerFactory.getLogger(HttpHelloServer.class).info("HTTP hello server listening on {} with {} loops",
+                server.localAddress(), threads);
+        server.closeFuture().join();
+    }
+}
