@@ -64,9 +64,12 @@ public final class ChannelOption<T> {
     /** First receive buffer size. */
     public static final ChannelOption<Integer> RECEIVE_BUFFER_INITIAL =
             weft("RECEIVE_BUFFER_INITIAL", Integer.class, 2048);
-    /** Largest receive buffer the adaptive sizing will use. */
+    /**
+     * Largest receive buffer the adaptive sizing will use (default 256 KiB). The size only grows while reads fill
+     * the buffer, so connections with little traffic keep small buffers; bulk transfers need fewer reads.
+     */
     public static final ChannelOption<Integer> RECEIVE_BUFFER_MAX =
-            weft("RECEIVE_BUFFER_MAX", Integer.class, 64 * 1024);
+            weft("RECEIVE_BUFFER_MAX", Integer.class, 256 * 1024);
     /**
      * Largest UDP datagram a {@link UdpChannel} accepts, in bytes (default 65507, the largest IPv4 UDP payload).
      * A larger datagram is dropped and reported with a {@link DatagramTooLargeException}, never truncated.
