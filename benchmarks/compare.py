@@ -16,6 +16,11 @@ import sys
 def fmt(value):
     if value is None:
         return "-"
+    if isinstance(value, str):  # JMH writes "NaN" for the error of a single iteration
+        try:
+            value = float(value)
+        except ValueError:
+            return value
     if value != value:  # NaN, e.g. the error of a single iteration
         return "?"
     a = abs(value)
