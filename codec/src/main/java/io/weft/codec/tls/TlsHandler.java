@@ -884,6 +884,12 @@ public final class TlsHandler implements Handler {
 
     @Override
     public void exceptionCaught(HandlerContext ctx, Throwable cause) {
+        if (closeNotifyReceived && cause instanceof java.io.IOException) {
+            // The peer ended the session and may already have closed its socket, so our reply close_notify can
+            // meet a reset or a broken pipe: expected, not an error of this connection.
+            log.debug("{}: I/O error after the peer's close_notify: {}", ctx.channel(), cause.toString());
+            return;
+        }
         ctx.fireExceptionCaught(cause);
     }
 
