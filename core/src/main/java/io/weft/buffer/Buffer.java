@@ -38,11 +38,20 @@ public final class Buffer implements ReferenceCounted {
         }
     }
 
-    private final BufferAllocator allocator;
-    /** The buffer owning memory and reference count; {@code this} for a root buffer. */
-    private final Buffer root;
+    private BufferAllocator allocator;
+    /** The buffer owning the memory; {@code this} for a root buffer. */
+    private Buffer root;
     /** Offset of index 0 of this buffer inside {@code root.mem}. */
-    private final int adjustment;
+    private int adjustment;
+    /**
+     * The buffer holding the reference count this buffer uses: {@code this} for a root buffer and for a retained
+     * slice (which counts on its own), the parent's for a plain slice.
+     */
+    private Buffer rc;
+    /** For a retained slice: the count it holds on its parent, given back when its own count reaches zero. */
+    private Buffer derivedParent;
+    /** For a retained slice: the thread cache that lent this slice object and takes it back. */
+    private PooledAllocator.Home sliceHome;
 
     // Storage: only meaningful on a root buffer.
     ByteBuffer mem;
@@ -64,6 +73,7 @@ public final class Buffer implements ReferenceCounted {
         this.allocator = allocator;
         this.root = root == null ? this : root;
         this.adjustment = adjustment;
+        this.rc = this;
     }
 
     /** Gives a root buffer its memory and resets it for a new owner. */
@@ -100,7 +110,7 @@ public final class Buffer implements ReferenceCounted {
 
     @Override
     public int refCnt() {
-        return root.refCnt;
+        return rc.refCnt;
     }
 
     @Override
@@ -113,7 +123,7 @@ public final class Buffer implements ReferenceCounted {
         if (increment <= 0) {
             throw new IllegalArgumentException("increment " + increment + " must be positive");
         }
-        Buffer r = root;
+        Buffer r = rc;
         for (;;) {
             int current = r.refCnt;
             if (current <= 0 || current + increment < current) {
@@ -135,7 +145,7 @@ public final class Buffer implements ReferenceCounted {
         if (decrement <= 0) {
             throw new IllegalArgumentException("decrement " + decrement + " must be positive");
         }
-        Buffer r = root;
+        Buffer r = rc;
         for (;;) {
             int current = r.refCnt;
             if (current < decrement) {
@@ -152,6 +162,20 @@ public final class Buffer implements ReferenceCounted {
     }
 
     private void deallocate() {
+        Buffer parent = derivedParent;
+        if (parent != null) {
+            derivedParent = null;
+            root = null;
+            nioView = null;
+            nioViewSource = null;
+            PooledAllocator.Home h = sliceHome;
+            sliceHome = null;
+            if (h != null) {
+                h.recycleSlice(this);
+            }
+            parent.release();
+            return;
+        }
         LeakDetector.Record record = leak;
         if (record != null) {
             leak = null;
@@ -169,7 +193,8 @@ public final class Buffer implements ReferenceCounted {
 
     @Override
     public Buffer touch(Object hint) {
-        LeakDetector.Record record = root.leak;
+        Buffer r = root;
+        LeakDetector.Record record = r == null ? null : r.leak;
         if (record != null) {
             record.touch(hint);
         }
@@ -177,7 +202,7 @@ public final class Buffer implements ReferenceCounted {
     }
 
     private void ensureAccessible() {
-        if (root.refCnt == 0) {
+        if (rc.refCnt == 0) {
             throw new IllegalReferenceCountException(0, 0);
         }
     }
@@ -635,10 +660,11 @@ public final class Buffer implements ReferenceCounted {
         return slice;
     }
 
-    /** Reads {@code length} bytes as a retained slice: the caller must release it. */
+    /** Reads {@code length} bytes as a {@linkplain #retainedSlice(int, int) retained slice}: the caller must release it. */
     public Buffer readRetainedSlice(int length) {
-        Buffer slice = readSlice(length);
-        retain();
+        checkReadable(length);
+        Buffer slice = retainedSlice(readerIndex, length);
+        readerIndex += length;
         return slice;
     }
 
@@ -811,16 +837,40 @@ public final class Buffer implements ReferenceCounted {
     public Buffer slice(int index, int length) {
         checkIndex(index, length);
         Buffer slice = new Buffer(allocator, root, adjustment + index);
+        slice.rc = rc;
         slice.capacity = length;
         slice.maxCapacity = length;
         slice.writerIndex = length;
         return slice;
     }
 
-    /** Like {@link #slice(int, int)} but retains this buffer: the caller must release the slice. */
+    /**
+     * A view of {@code [index, index+length)} sharing this buffer's memory, with a reference count of its own
+     * (starting at 1) that holds one reference on this buffer until the slice is released. The caller must release
+     * the slice. Slices of pooled buffers reuse slice objects from the thread cache that owns the memory, so
+     * decoders that emit retained slices allocate nothing in the steady state.
+     */
     public Buffer retainedSlice(int index, int length) {
-        Buffer slice = slice(index, length);
-        retain();
+        checkIndex(index, length);
+        Buffer owner = rc;
+        owner.retain();
+        // Slice objects are lent by the thread cache that owns the parent's memory, when that is this thread's.
+        PooledAllocator.Home h = root.home;
+        Buffer slice = h == null ? null : h.takeSlice();
+        if (slice == null) {
+            slice = new Buffer(allocator, null, 0);
+        }
+        slice.sliceHome = h;
+        slice.allocator = allocator;
+        slice.root = root;
+        slice.adjustment = adjustment + index;
+        slice.rc = slice;
+        slice.derivedParent = owner;
+        slice.capacity = length;
+        slice.maxCapacity = length;
+        slice.readerIndex = 0;
+        slice.writerIndex = length;
+        REF_CNT.setRelease(slice, 1);
         return slice;
     }
 
@@ -922,6 +972,6 @@ public final class Buffer implements ReferenceCounted {
     @Override
     public String toString() {
         return "Buffer(ridx: " + readerIndex + ", widx: " + writerIndex + ", cap: " + capacity + "/" + maxCapacity
-                + ", refCnt: " + root.refCnt + ")";
+                + ", refCnt: " + rc.refCnt + ")";
     }
 }

@@ -82,6 +82,8 @@ public final class PooledAllocator implements BufferAllocator {
         private final ByteBuffer[] chunks = new ByteBuffer[CLASSES];
         private final int[] chunkOffsets = new int[CLASSES];
         private final MpscArrayQueue<Buffer> returns = new MpscArrayQueue<>(RETURN_QUEUE_CAPACITY);
+        private final Buffer[] slices = new Buffer[1024];
+        private int sliceCount;
 
         Home(PooledAllocator allocator, Thread owner) {
             this.allocator = allocator;
@@ -126,6 +128,26 @@ public final class PooledAllocator implements BufferAllocator {
             }
             chunkOffsets[sizeClass] = offset + size;
             return chunk.slice(offset, size);
+        }
+
+        /**
+         * A recycled slice object, or {@code null} if there is none or the caller is not the owner thread (slices
+         * of a buffer used on another thread are simply allocated).
+         */
+        Buffer takeSlice() {
+            if (sliceCount == 0 || Thread.currentThread() != owner) {
+                return null;
+            }
+            Buffer slice = slices[--sliceCount];
+            slices[sliceCount] = null;
+            return slice;
+        }
+
+        /** Takes a released slice object back; from another thread it is left to the garbage collector. */
+        void recycleSlice(Buffer slice) {
+            if (sliceCount < slices.length && Thread.currentThread() == owner) {
+                slices[sliceCount++] = slice;
+            }
         }
 
         void recycle(Buffer buffer) {

@@ -72,6 +72,41 @@ class BufferTest {
     }
 
     @Test
+    void retainedSliceCountsOnItsOwnAndHoldsOneReferenceOnItsParent() {
+        Buffer parent = pool.copyOf("abcdef", StandardCharsets.US_ASCII);
+        Buffer slice = parent.readRetainedSlice(3);
+        assertEquals(1, slice.refCnt());
+        assertEquals(2, parent.refCnt());
+        Buffer nested = slice.retainedSlice(1, 2);
+        assertEquals("bc", nested.toString(StandardCharsets.US_ASCII));
+        assertEquals(2, slice.refCnt(), "a nested retained slice holds one reference on its parent slice");
+        Buffer view = nested.slice(0, 1);
+        assertEquals(nested.refCnt(), view.refCnt(), "a plain slice shares the count of what it slices");
+        assertTrue(nested.release());
+        assertEquals(1, slice.refCnt());
+        slice.retain();
+        assertFalse(slice.release());
+        assertTrue(slice.release());
+        assertEquals(1, parent.refCnt(), "the slice gave its reference on the parent back");
+        assertThrows(IllegalReferenceCountException.class, slice::release);
+        assertEquals("def", parent.toString(StandardCharsets.US_ASCII));
+        assertTrue(parent.release());
+    }
+
+    @Test
+    void retainedSliceObjectsAreRecycled() {
+        Buffer parent = pool.copyOf(new byte[64]);
+        Buffer first = parent.retainedSlice(0, 8);
+        first.release();
+        Buffer second = parent.retainedSlice(8, 8);
+        assertSame(first, second, "a released slice object should be reused on the same thread");
+        assertEquals(8, second.readableBytes());
+        assertEquals(1, second.refCnt());
+        second.release();
+        parent.release();
+    }
+
+    @Test
     void useAfterReleaseAndDoubleReleaseFail() {
         Buffer b = UnpooledAllocator.INSTANCE.allocate(8);
         b.release();
