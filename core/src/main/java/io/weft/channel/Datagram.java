@@ -1,6 +1,7 @@
 package io.weft.channel;
 
 import io.weft.buffer.Buffer;
+import io.weft.buffer.BufferHolder;
 import io.weft.buffer.ReferenceCounted;
 import java.net.InetSocketAddress;
 import java.util.Objects;
@@ -15,7 +16,7 @@ import java.util.Objects;
  * To answer a datagram without copying, hand its content on: {@code ctx.write(new Datagram(in.content(),
  * in.sender()))} transfers ownership of the buffer to the new datagram.
  */
-public final class Datagram implements ReferenceCounted {
+public final class Datagram implements BufferHolder {
 
     private final Buffer content;
     private final InetSocketAddress recipient;
@@ -58,35 +59,20 @@ public final class Datagram implements ReferenceCounted {
     }
 
     @Override
-    public int refCnt() {
-        return content.refCnt();
-    }
-
-    @Override
     public Datagram retain() {
-        content.retain();
+        BufferHolder.super.retain();
         return this;
     }
 
     @Override
     public Datagram retain(int increment) {
-        content.retain(increment);
+        BufferHolder.super.retain(increment);
         return this;
     }
 
     @Override
-    public boolean release() {
-        return content.release();
-    }
-
-    @Override
-    public boolean release(int decrement) {
-        return content.release(decrement);
-    }
-
-    @Override
     public Datagram touch(Object hint) {
-        content.touch(hint);
+        BufferHolder.super.touch(hint);
         return this;
     }
 

@@ -1,14 +1,14 @@
 package io.weft.codec.http;
 
 import io.weft.buffer.Buffer;
-import io.weft.buffer.ReferenceCounted;
+import io.weft.buffer.BufferHolder;
 import java.util.Objects;
 
 /**
  * A whole request: head and body in one message, as produced by {@link HttpObjectAggregator} or written by a
  * client. Owns its body buffer: release the request when done with it.
  */
-public class FullHttpRequest extends HttpRequest implements ReferenceCounted {
+public class FullHttpRequest extends HttpRequest implements BufferHolder {
 
     private final Buffer content;
     private final HttpHeaders trailers;
@@ -37,35 +37,20 @@ public class FullHttpRequest extends HttpRequest implements ReferenceCounted {
     }
 
     @Override
-    public int refCnt() {
-        return content.refCnt();
-    }
-
-    @Override
     public FullHttpRequest retain() {
-        content.retain();
+        BufferHolder.super.retain();
         return this;
     }
 
     @Override
     public FullHttpRequest retain(int increment) {
-        content.retain(increment);
+        BufferHolder.super.retain(increment);
         return this;
     }
 
     @Override
-    public boolean release() {
-        return content.release();
-    }
-
-    @Override
-    public boolean release(int decrement) {
-        return content.release(decrement);
-    }
-
-    @Override
     public FullHttpRequest touch(Object hint) {
-        content.touch(hint);
+        BufferHolder.super.touch(hint);
         return this;
     }
 }

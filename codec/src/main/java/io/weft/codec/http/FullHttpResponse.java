@@ -1,14 +1,14 @@
 package io.weft.codec.http;
 
 import io.weft.buffer.Buffer;
-import io.weft.buffer.ReferenceCounted;
+import io.weft.buffer.BufferHolder;
 import java.util.Objects;
 
 /**
  * A whole response: head and body in one message. The server encoder adds {@code content-length} when the
  * response has neither it nor {@code transfer-encoding}. Owns its body buffer, which is released once written.
  */
-public class FullHttpResponse extends HttpResponse implements ReferenceCounted {
+public class FullHttpResponse extends HttpResponse implements BufferHolder {
 
     private final Buffer content;
     private final HttpHeaders trailers;
@@ -41,35 +41,20 @@ public class FullHttpResponse extends HttpResponse implements ReferenceCounted {
     }
 
     @Override
-    public int refCnt() {
-        return content.refCnt();
-    }
-
-    @Override
     public FullHttpResponse retain() {
-        content.retain();
+        BufferHolder.super.retain();
         return this;
     }
 
     @Override
     public FullHttpResponse retain(int increment) {
-        content.retain(increment);
+        BufferHolder.super.retain(increment);
         return this;
     }
 
     @Override
-    public boolean release() {
-        return content.release();
-    }
-
-    @Override
-    public boolean release(int decrement) {
-        return content.release(decrement);
-    }
-
-    @Override
     public FullHttpResponse touch(Object hint) {
-        content.touch(hint);
+        BufferHolder.super.touch(hint);
         return this;
     }
 }
