@@ -52,6 +52,8 @@ public abstract class Channel {
     boolean allowHalfClosure;
 
     SelectionKey key;
+    /** The connect or bind future handed out by a factory; completed (and cleared) once, by whoever ends it. */
+    private CompletableFuture<?> startPromise;
     private boolean registerCalled;
     private ChannelInitializer initializer;
     private volatile boolean open = true;
@@ -346,6 +348,7 @@ public abstract class Channel {
         open = false;
         boolean active = wasActive();
         beforeClose();
+        failStart(new ClosedChannelException());
         try {
             javaChannel().close();
         } catch (IOException e) {
@@ -480,7 +483,7 @@ public abstract class Channel {
                 // Never registered: nothing else to undo.
             }
             failPendingWrites(cause);
-            registrationFailedHook(cause);
+            failStart(cause);
             closeFuture.complete(null);
         }
 
@@ -503,7 +506,23 @@ public abstract class Channel {
         }
     }
 
-    /** Hook for subclasses that have a pending future (connect, bind) to fail. */
-    void registrationFailedHook(Throwable cause) {
+    /** Keeps the future that completes when the channel is connected or bound. */
+    final void expectStart(CompletableFuture<?> promise) {
+        startPromise = promise;
+    }
+
+    /** Takes the pending connect or bind future, leaving none; {@code null} if it was already completed. */
+    @SuppressWarnings("unchecked")
+    final <C extends Channel> CompletableFuture<C> takeStartPromise() {
+        CompletableFuture<C> promise = (CompletableFuture<C>) startPromise;
+        startPromise = null;
+        return promise;
+    }
+
+    private void failStart(Throwable cause) {
+        CompletableFuture<?> promise = takeStartPromise();
+        if (promise != null) {
+            promise.completeExceptionally(cause);
+        }
     }
 }

@@ -31,7 +31,6 @@ public final class TcpChannel extends Channel {
     private final WriteQueue queue = new WriteQueue();
     private ReceiveSizer sizer;
     private ScheduledTask connectTimeout;
-    private CompletableFuture<TcpChannel> connectPromise;
     private SocketAddress requestedRemote;
     private boolean active;
     private boolean inputShutdown;
@@ -67,7 +66,7 @@ public final class TcpChannel extends Channel {
         if (!channel.configure(options, promise)) {
             return promise;
         }
-        channel.connectPromise = promise;
+        channel.expectStart(promise);
         channel.requestedRemote = remote;
         channel.register(initializer);
         return promise;
@@ -206,9 +205,8 @@ public final class TcpChannel extends Channel {
                 int timeoutMillis = option(ChannelOption.CONNECT_TIMEOUT_MILLIS);
                 SocketAddress remote = requestedRemote;
                 connectTimeout = loop.schedule(() -> {
-                    CompletableFuture<TcpChannel> promise = connectPromise;
-                    if (promise != null && !promise.isDone()) {
-                        connectPromise = null;
+                    CompletableFuture<TcpChannel> promise = takeStartPromise();
+                    if (promise != null) {
                         promise.completeExceptionally(new ConnectTimeoutException(
                                 "connection to " + remote + " timed out after " + timeoutMillis + " ms"));
                         closeNow(null);
@@ -235,8 +233,7 @@ public final class TcpChannel extends Channel {
         }
         setInterest(SelectionKey.OP_CONNECT, false);
         active = true;
-        CompletableFuture<TcpChannel> promise = connectPromise;
-        connectPromise = null;
+        CompletableFuture<TcpChannel> promise = takeStartPromise();
         becomeActive();
         if (promise != null) {
             promise.complete(this);
@@ -244,23 +241,13 @@ public final class TcpChannel extends Channel {
     }
 
     private void failConnect(Throwable cause) {
-        CompletableFuture<TcpChannel> promise = connectPromise;
-        connectPromise = null;
+        CompletableFuture<TcpChannel> promise = takeStartPromise();
         IOException wrapped = cause instanceof java.net.ConnectException ce ? ce
                 : (IOException) new java.net.ConnectException("connection to " + requestedRemote + " failed: "
                         + cause.getMessage()).initCause(cause);
         closeNow(null);
         if (promise != null) {
             promise.completeExceptionally(wrapped);
-        }
-    }
-
-    @Override
-    void registrationFailedHook(Throwable cause) {
-        CompletableFuture<TcpChannel> promise = connectPromise;
-        connectPromise = null;
-        if (promise != null) {
-            promise.completeExceptionally(cause);
         }
     }
 
@@ -276,11 +263,6 @@ public final class TcpChannel extends Channel {
         if (connectTimeout != null) {
             connectTimeout.cancel();
             connectTimeout = null;
-        }
-        CompletableFuture<TcpChannel> promise = connectPromise;
-        connectPromise = null;
-        if (promise != null) {
-            promise.completeExceptionally(new ClosedChannelException());
         }
         CompletableFuture<Void> shutdown = shutdownOutputPromise;
         shutdownOutputPromise = null;

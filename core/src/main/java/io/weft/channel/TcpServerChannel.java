@@ -29,7 +29,6 @@ public final class TcpServerChannel extends Channel {
     private final Map<ChannelOption<?>, Object> childOptions;
     private final ChannelInitializer childInitializer;
     private final SocketAddress requestedLocal;
-    private CompletableFuture<TcpServerChannel> bindPromise;
     private boolean bound;
 
     private TcpServerChannel(EventLoop loop, ServerSocketChannel socket, SocketAddress local, EventLoopGroup childGroup,
@@ -69,7 +68,7 @@ public final class TcpServerChannel extends Channel {
         if (!channel.configure(options, promise)) {
             return promise;
         }
-        channel.bindPromise = promise;
+        channel.expectStart(promise);
         channel.register(initializer);
         return promise;
     }
@@ -115,8 +114,7 @@ public final class TcpServerChannel extends Channel {
 
     @Override
     void afterRegistration() {
-        CompletableFuture<TcpServerChannel> promise = bindPromise;
-        bindPromise = null;
+        CompletableFuture<TcpServerChannel> promise = takeStartPromise();
         try {
             socket.bind(requestedLocal, option(ChannelOption.SO_BACKLOG));
         } catch (IOException | RuntimeException e) {
@@ -133,15 +131,6 @@ public final class TcpServerChannel extends Channel {
         pipeline.fireChannelActive();
         if (promise != null) {
             promise.complete(this);
-        }
-    }
-
-    @Override
-    void registrationFailedHook(Throwable cause) {
-        CompletableFuture<TcpServerChannel> promise = bindPromise;
-        bindPromise = null;
-        if (promise != null) {
-            promise.completeExceptionally(cause);
         }
     }
 
@@ -195,14 +184,5 @@ public final class TcpServerChannel extends Channel {
 
     @Override
     void failPendingWrites(Throwable cause) {
-    }
-
-    @Override
-    void beforeClose() {
-        CompletableFuture<TcpServerChannel> promise = bindPromise;
-        bindPromise = null;
-        if (promise != null) {
-            promise.completeExceptionally(new java.nio.channels.ClosedChannelException());
-        }
     }
 }

@@ -62,7 +62,6 @@ public final class UdpChannel extends Channel {
     private final List<MembershipKey> memberships = new CopyOnWriteArrayList<>();
     private final SocketAddress requestedLocal;
     private final SocketAddress requestedRemote;
-    private CompletableFuture<UdpChannel> bindPromise;
     private volatile InetSocketAddress local;
     private volatile InetSocketAddress remote;
     private boolean bound;
@@ -101,7 +100,7 @@ public final class UdpChannel extends Channel {
         if (!channel.configure(options, promise)) {
             return promise;
         }
-        channel.bindPromise = promise;
+        channel.expectStart(promise);
         channel.register(initializer);
         return promise;
     }
@@ -221,8 +220,7 @@ public final class UdpChannel extends Channel {
 
     @Override
     void afterRegistration() {
-        CompletableFuture<UdpChannel> promise = bindPromise;
-        bindPromise = null;
+        CompletableFuture<UdpChannel> promise = takeStartPromise();
         try {
             socket.bind(requestedLocal);
             if (requestedRemote != null) {
@@ -249,21 +247,7 @@ public final class UdpChannel extends Channel {
     }
 
     @Override
-    void registrationFailedHook(Throwable cause) {
-        CompletableFuture<UdpChannel> promise = bindPromise;
-        bindPromise = null;
-        if (promise != null) {
-            promise.completeExceptionally(cause);
-        }
-    }
-
-    @Override
     void beforeClose() {
-        CompletableFuture<UdpChannel> promise = bindPromise;
-        bindPromise = null;
-        if (promise != null) {
-            promise.completeExceptionally(new ClosedChannelException());
-        }
         memberships.clear();
     }
 
