@@ -5,6 +5,7 @@ import io.weft.loop.EventLoop;
 import io.weft.loop.IoHandler;
 import io.weft.pipeline.Pipeline;
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.net.SocketOption;
 import java.nio.channels.ClosedChannelException;
@@ -90,7 +91,9 @@ public abstract class Channel {
     }
 
     /** Whether the channel is open and connected (or bound, for listening and datagram sockets). */
-    public abstract boolean isActive();
+    public final boolean isActive() {
+        return wasActive() && isOpen();
+    }
 
     /** The local address, or {@code null} if not bound. */
     public abstract SocketAddress localAddress();
@@ -317,8 +320,17 @@ public abstract class Channel {
     /** Fails and releases whatever is still queued for writing. */
     abstract void failPendingWrites(Throwable cause);
 
-    /** Whether the channel counts as active for the purpose of firing channel-inactive when it closes. */
+    /** Whether the channel became connected (or bound); it then fires channel-inactive when it closes. */
     abstract boolean wasActive();
+
+    /** The socket's bound address, or {@code null} if it is not bound or already closed. */
+    final InetSocketAddress boundAddress() {
+        try {
+            return (InetSocketAddress) ((NetworkChannel) javaChannel()).getLocalAddress();
+        } catch (IOException e) {
+            return null;
+        }
+    }
 
     final void setInterest(int op, boolean on) {
         SelectionKey k = key;

@@ -93,22 +93,13 @@ public final class TcpChannel extends Channel {
     }
 
     @Override
-    public boolean isActive() {
-        return active && isOpen();
-    }
-
-    @Override
     boolean wasActive() {
         return active;
     }
 
     @Override
     public InetSocketAddress localAddress() {
-        try {
-            return (InetSocketAddress) socket.getLocalAddress();
-        } catch (IOException e) {
-            return null;
-        }
+        return boundAddress();
     }
 
     @Override

@@ -84,22 +84,13 @@ public final class TcpServerChannel extends Channel {
     }
 
     @Override
-    public boolean isActive() {
-        return bound && isOpen();
-    }
-
-    @Override
     boolean wasActive() {
         return bound;
     }
 
     @Override
     public InetSocketAddress localAddress() {
-        try {
-            return (InetSocketAddress) socket.getLocalAddress();
-        } catch (IOException e) {
-            return null;
-        }
+        return boundAddress();
     }
 
     @Override

@@ -111,11 +111,6 @@ public final class UdpChannel extends Channel {
     }
 
     @Override
-    public boolean isActive() {
-        return bound && isOpen();
-    }
-
-    @Override
     boolean wasActive() {
         return bound;
     }
@@ -124,14 +119,7 @@ public final class UdpChannel extends Channel {
     @Override
     public InetSocketAddress localAddress() {
         InetSocketAddress cached = local;
-        if (cached != null) {
-            return cached;
-        }
-        try {
-            return (InetSocketAddress) socket.getLocalAddress();
-        } catch (IOException e) {
-            return null;
-        }
+        return cached != null ? cached : boundAddress();
     }
 
     /** The connected peer, or {@code null} if the channel is not connected. */
