@@ -9,15 +9,11 @@ import io.weft.pipeline.Handler;
 import io.weft.pipeline.HandlerContext;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
-import java.util.ArrayDeque;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import javax.net.ssl.ExtendedSSLSession;
 import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SNIServerName;
@@ -27,7 +23,6 @@ import javax.net.ssl.SSLEngineResult;
 import javax.net.ssl.SSLEngineResult.HandshakeStatus;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLHandshakeException;
-import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSession;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -63,6 +58,15 @@ import org.slf4j.LoggerFactory;
  * closes the socket once it has been written (or after the close-notify timeout). A {@code close_notify} from
  * the peer is answered and the channel closed.
  *
+ * <p><b>States.</b> One connection's handler moves through {@link State}: {@code INITIAL} (added, channel not
+ * active yet) → {@code HANDSHAKING} (engine started; writes are queued) → {@code OPEN} (application data flows)
+ * → {@code CLOSING} (a local close or the peer's {@code close_notify}: our {@code close_notify} is being
+ * written) → {@code CLOSED} (channel inactive or handler removed; everything released). Any state but
+ * {@code CLOSED} may go to {@code FAILED} (an engine error, a bad record, the handshake timeout), which closes
+ * like {@code CLOSING} after firing the typed exception. Inbound bytes are processed only in {@code HANDSHAKING}
+ * and {@code OPEN}; writes are queued in {@code INITIAL} and {@code HANDSHAKING}, encrypted in {@code OPEN} and
+ * failed with a {@link ClosedChannelException} afterwards.
+ *
  * <p><b>Threads.</b> Like every handler, all callbacks run on the channel's loop; an instance holds one
  * connection's engine and must not be shared. The {@link Builder} is immutable once configured and may be used
  * from any thread to make one handler per connection. Only {@link Buffer} messages can be written; anything
@@ -80,39 +84,55 @@ public final class TlsHandler implements Handler {
     private static final int OUTBOUND_CHUNK = 64 * 1024;
     private static final ByteBuffer EMPTY = ByteBuffer.allocate(0);
 
+    /** The life of one connection's TLS session; see the class comment for the transitions. */
+    enum State {
+        /** Added to a pipeline whose channel is not active yet; nothing sent. */
+        INITIAL,
+        /** {@code beginHandshake} called; handshake records flow, application writes are queued. */
+        HANDSHAKING,
+        /** Handshake complete; application data is encrypted and decrypted. */
+        OPEN,
+        /** Closing cleanly: {@code close_notify} being written, then the channel closes. */
+        CLOSING,
+        /** Failed: the typed exception was fired, any alert is being written, then the channel closes. */
+        FAILED,
+        /** The channel is inactive or the handler removed: everything is released, nothing more happens. */
+        CLOSED;
+
+        /** Whether inbound bytes are still processed and writes still accepted. */
+        boolean running() {
+            return this == INITIAL || this == HANDSHAKING || this == OPEN;
+        }
+    }
+
     private final SSLEngine engine;
     private final boolean client;
-    private final long handshakeTimeoutMillis;
-    private final long closeNotifyTimeoutMillis;
-    private final int maxBufferedBytes;
+    private final TlsEngineConfig config;
     private final Executor taskExecutor;
     private final CompletableFuture<TlsHandshakeCompletionEvent> handshakeFuture = new CompletableFuture<>();
-    private final ArrayDeque<PendingWrite> pending = new ArrayDeque<>();
+    private final TlsPendingWrites pending = new TlsPendingWrites();
 
     private HandlerContext ctx;
+    /** Loop-confined but volatile so that a delegated-task thread can see the connection has ended. */
+    private volatile State state = State.INITIAL;
     private Buffer cumulation;
     private Buffer appOut;
     private Buffer outbound;
     private ScheduledTask handshakeTimer;
     private int appBufferSize;
     private int packetBufferSize;
-    private boolean handshakeStarted;
-    private boolean handshakeDone;
-    private boolean taskRunning;
-    private boolean flushRequested;
-    private boolean closeStarted;
-    private boolean failed;
-    private boolean inactive;
+    /** A batch of delegated tasks is out on the executor; the engine must not be driven until it is back. */
+    private boolean taskInFlight;
+    /** The peer's {@code close_notify} arrived (an I/O error after it is the expected end, not a failure). */
     private boolean closeNotifyReceived;
+    /** Decrypted data was passed on during the current read batch. */
     private boolean firedRead;
 
-    private TlsHandler(SSLEngine engine, Builder settings) {
+    private TlsHandler(SSLEngine engine, TlsEngineConfig config) {
         this.engine = engine;
         this.client = engine.getUseClientMode();
-        this.handshakeTimeoutMillis = settings.handshakeTimeoutMillis;
-        this.closeNotifyTimeoutMillis = settings.closeNotifyTimeoutMillis;
-        this.maxBufferedBytes = settings.maxBufferedBytes;
-        this.taskExecutor = settings.taskExecutor != null ? settings.taskExecutor : DefaultTaskExecutor.INSTANCE;
+        this.config = config;
+        this.taskExecutor = config.taskExecutor;
         SSLSession session = engine.getSession();
         this.appBufferSize = session.getApplicationBufferSize();
         this.packetBufferSize = session.getPacketBufferSize();
@@ -150,7 +170,7 @@ public final class TlsHandler implements Handler {
 
     /** Whether the handshake has completed successfully. Loop thread, or after {@link #handshakeFuture()}. */
     public boolean isHandshakeComplete() {
-        return handshakeDone;
+        return handshakeSucceeded();
     }
 
     /** The protocol agreed by ALPN, or {@code null} if none (yet). */
@@ -184,6 +204,20 @@ public final class TlsHandler implements Handler {
         return closeNotifyReceived;
     }
 
+    /** The current state; loop thread (tests and diagnostics). */
+    State state() {
+        return state;
+    }
+
+    /** {@code OPEN}, or a later state reached after a successful handshake. */
+    private boolean handshakeSucceeded() {
+        return state == State.OPEN || (handshakeFuture.isDone() && !handshakeFuture.isCompletedExceptionally());
+    }
+
+    private boolean stopped() {
+        return !state.running();
+    }
+
     // ------------------------------------------------------------------ lifecycle
 
     @Override
@@ -197,23 +231,22 @@ public final class TlsHandler implements Handler {
     @Override
     public void channelActive(HandlerContext ctx) {
         ctx.fireChannelActive();
-        if (handshakeStarted) {
-            // Started in handlerAdded, possibly before the channel could register interest in reading.
-            if (!handshakeDone) {
-                readIfAutoReadOff();
-            }
-        } else {
+        if (state == State.INITIAL) {
             startHandshake();
+        } else if (state == State.HANDSHAKING) {
+            // Started in handlerAdded, possibly before the channel could register interest in reading.
+            readIfAutoReadOff();
         }
     }
 
+    /** {@code INITIAL → HANDSHAKING}. */
     private void startHandshake() {
-        if (handshakeStarted || failed || closeStarted || inactive) {
+        if (state != State.INITIAL) {
             return;
         }
-        handshakeStarted = true;
-        if (handshakeTimeoutMillis > 0) {
-            handshakeTimer = ctx.loop().schedule(this::handshakeTimedOut, handshakeTimeoutMillis,
+        state = State.HANDSHAKING;
+        if (config.handshakeTimeoutMillis > 0) {
+            handshakeTimer = ctx.loop().schedule(this::handshakeTimedOut, config.handshakeTimeoutMillis,
                     TimeUnit.MILLISECONDS);
         }
         try {
@@ -231,25 +264,26 @@ public final class TlsHandler implements Handler {
      * still needs bytes: ask for the next batch, as the application cannot know it must.
      */
     private void readIfAutoReadOff() {
-        if (!failed && !inactive && !closeStarted && !ctx.channel().option(ChannelOption.AUTO_READ)) {
+        if (!stopped() && !ctx.channel().option(ChannelOption.AUTO_READ)) {
             ctx.read();
         }
     }
 
     private void handshakeTimedOut() {
         handshakeTimer = null;
-        if (!handshakeDone && !failed && !inactive) {
+        if (state == State.HANDSHAKING) {
             fail(new TlsHandshakeTimeoutException("TLS handshake with " + ctx.channel().remoteAddress()
-                    + " did not complete within the handshake timeout of " + handshakeTimeoutMillis + " ms"));
+                    + " did not complete within the handshake timeout of " + config.handshakeTimeoutMillis + " ms"));
         }
     }
 
+    /** Any state {@code → CLOSED}. */
     @Override
     public void channelInactive(HandlerContext ctx) {
-        inactive = true;
-        ClosedChannelException closed = new ClosedChannelException();
-        releaseAll(closed);
-        if (!handshakeDone && !failed) {
+        boolean wasFailed = state == State.FAILED;
+        state = State.CLOSED;
+        releaseAll(new ClosedChannelException());
+        if (!handshakeSucceeded() && !wasFailed) {
             handshakeFailed(new TlsHandshakeException(
                     "connection closed before the TLS handshake completed (" + (client ? "client" : "server")
                             + " side, peer " + ctx.channel().remoteAddress() + ")"));
@@ -258,11 +292,12 @@ public final class TlsHandler implements Handler {
         ctx.fireChannelInactive();
     }
 
+    /** Any state {@code → CLOSED}. */
     @Override
     public void handlerRemoved(HandlerContext ctx) {
-        inactive = true;
+        state = State.CLOSED;
         releaseAll(new ClosedChannelException());
-        if (!handshakeDone && !handshakeFuture.isDone()) {
+        if (!handshakeFuture.isDone()) {
             handshakeFuture.completeExceptionally(
                     new TlsHandshakeException("TlsHandler removed before the handshake completed"));
         }
@@ -281,6 +316,16 @@ public final class TlsHandler implements Handler {
 
     private void releaseAll(Throwable cause) {
         cancelHandshakeTimer();
+        releaseInbound();
+        Buffer o = outbound;
+        outbound = null;
+        if (o != null) {
+            o.release();
+        }
+        pending.failAll(cause);
+    }
+
+    private void releaseInbound() {
         Buffer c = cumulation;
         cumulation = null;
         if (c != null) {
@@ -290,22 +335,6 @@ public final class TlsHandler implements Handler {
         appOut = null;
         if (a != null) {
             a.release();
-        }
-        Buffer o = outbound;
-        outbound = null;
-        if (o != null) {
-            o.release();
-        }
-        failPending(cause);
-    }
-
-    private void failPending(Throwable cause) {
-        PendingWrite p;
-        while ((p = pending.poll()) != null) {
-            p.buffer.release();
-            if (p.promise != null) {
-                p.promise.completeExceptionally(cause);
-            }
         }
     }
 
@@ -325,7 +354,7 @@ public final class TlsHandler implements Handler {
             ctx.fireChannelRead(msg);
             return;
         }
-        if (failed || closeStarted || inactive) {
+        if (stopped()) {
             data.release();
             return;
         }
@@ -337,9 +366,10 @@ public final class TlsHandler implements Handler {
                 if (!c.isReadable()) {
                     cumulation = null;
                     c.release();
-                } else if (c.readableBytes() > maxBufferedBytes) {
+                } else if (c.readableBytes() > config.maxBufferedBytes) {
                     throw new TlsException("buffered " + c.readableBytes()
-                            + " bytes of TLS data not yet decrypted, exceeding the limit of " + maxBufferedBytes);
+                            + " bytes of TLS data not yet decrypted, exceeding the limit of "
+                            + config.maxBufferedBytes);
                 }
             }
         } catch (Throwable t) {
@@ -352,7 +382,7 @@ public final class TlsHandler implements Handler {
         boolean produced = firedRead;
         firedRead = false;
         ctx.fireChannelReadComplete();
-        if (!produced || !handshakeDone) {
+        if (!produced || state != State.OPEN) {
             readIfAutoReadOff();
         }
     }
@@ -381,10 +411,6 @@ public final class TlsHandler implements Handler {
         }
     }
 
-    private boolean stopped() {
-        return failed || inactive || closeStarted;
-    }
-
     /**
      * Drives the engine as far as the buffered input allows: answers handshake messages, hands delegated tasks to
      * the executor, decrypts application data and passes it on. Loop thread only.
@@ -409,7 +435,7 @@ public final class TlsHandler implements Handler {
 
     private void pumpLoop() throws SSLException {
         for (;;) {
-            if (stopped() || taskRunning) {
+            if (stopped() || taskInFlight) {
                 return;
             }
             HandshakeStatus hs = engine.getHandshakeStatus();
@@ -463,20 +489,7 @@ public final class TlsHandler implements Handler {
                     return;
                 }
                 case CLOSED -> {
-                    closeNotifyReceived = true;
-                    log.debug("{}: peer sent close_notify", ctx.channel());
-                    Buffer data = appOut;
-                    appOut = null;
-                    if (data != null && data.isReadable()) {
-                        firedRead = true;
-                        ctx.fireChannelRead(data);
-                    } else if (data != null) {
-                        data.release();
-                    }
-                    if (!stopped()) {
-                        closeStarted = true;
-                        sendCloseNotifyAndClose(null);
-                    }
+                    peerClosed();
                     return;
                 }
                 default -> {
@@ -489,6 +502,24 @@ public final class TlsHandler implements Handler {
             if (consumed == 0 && produced == 0 && r.getHandshakeStatus() == hs) {
                 return;
             }
+        }
+    }
+
+    /** The peer's {@code close_notify} arrived: pass on what was decrypted, then {@code → CLOSING}. */
+    private void peerClosed() {
+        closeNotifyReceived = true;
+        log.debug("{}: peer sent close_notify", ctx.channel());
+        Buffer data = appOut;
+        appOut = null;
+        if (data != null && data.isReadable()) {
+            firedRead = true;
+            ctx.fireChannelRead(data);
+        } else if (data != null) {
+            data.release();
+        }
+        if (!stopped()) {
+            state = State.CLOSING;
+            sendCloseNotifyAndClose(null);
         }
     }
 
@@ -604,11 +635,11 @@ public final class TlsHandler implements Handler {
         if (finished) {
             handshakeFinished();
         }
-        return progress && !stopped() && !taskRunning;
+        return progress && !stopped() && !taskInFlight;
     }
 
     private void writeAndFlushOrRelease(Buffer out) {
-        if (out.isReadable() && !inactive) {
+        if (out.isReadable() && state != State.CLOSED) {
             ctx.write(out, null);
             ctx.flush();
         } else {
@@ -617,7 +648,7 @@ public final class TlsHandler implements Handler {
     }
 
     private void runDelegatedTasks() {
-        taskRunning = true;
+        taskInFlight = true;
         Runnable work = () -> {
             Throwable error = null;
             try {
@@ -643,13 +674,13 @@ public final class TlsHandler implements Handler {
             while ((task = engine.getDelegatedTask()) != null) {
                 task.run();
             }
-            taskRunning = false;
+            taskInFlight = false;
             ctx.loop().execute(() -> resumeAfterTasks(null));
         }
     }
 
     private void resumeAfterTasks(Throwable error) {
-        taskRunning = false;
+        taskInFlight = false;
         if (stopped()) {
             return;
         }
@@ -668,16 +699,17 @@ public final class TlsHandler implements Handler {
             firedRead = false;
             ctx.fireChannelReadComplete();
         }
-        if (!handshakeDone) {
+        if (state == State.HANDSHAKING) {
             readIfAutoReadOff();
         }
     }
 
+    /** {@code HANDSHAKING → OPEN}: sends the queued writes, completes the future, fires the event. */
     private void handshakeFinished() {
-        if (handshakeDone) {
+        if (state != State.HANDSHAKING) {
             return;
         }
-        handshakeDone = true;
+        state = State.OPEN;
         cancelHandshakeTimer();
         SSLSession session = engine.getSession();
         appBufferSize = Math.max(appBufferSize, session.getApplicationBufferSize());
@@ -685,16 +717,15 @@ public final class TlsHandler implements Handler {
         TlsHandshakeCompletionEvent event = TlsHandshakeCompletionEvent.success(session, applicationProtocol());
         log.debug("{}: TLS handshake complete: {}", ctx.channel(), event);
         // Writes queued during the handshake go first, so that writes made in reaction to the event follow them.
-        PendingWrite p;
+        TlsPendingWrites.Entry p;
         while (!stopped() && (p = pending.poll()) != null) {
-            encryptAndWrite(p.buffer, p.promise);
+            encryptAndWrite((Buffer) p.msg(), p.promise());
         }
-        if (flushRequested && !stopped()) {
-            flushRequested = false;
+        if (pending.takeFlushRequest() && !stopped()) {
             flushOutbound();
         }
         handshakeFuture.complete(event);
-        if (!inactive) {
+        if (state != State.CLOSED) {
             ctx.fireUserEvent(event);
         }
     }
@@ -717,15 +748,15 @@ public final class TlsHandler implements Handler {
             ReferenceCounted.safeRelease(msg);
             throw new UnsupportedMessageTypeException(msg, "Buffer (TlsHandler encrypts bytes only)");
         }
-        if (failed || closeStarted || inactive) {
+        if (stopped()) {
             data.release();
             if (promise != null) {
                 promise.completeExceptionally(new ClosedChannelException());
             }
             return;
         }
-        if (!handshakeDone) {
-            pending.add(new PendingWrite(data, promise));
+        if (state != State.OPEN) {
+            pending.add(data, promise);
             return;
         }
         encryptAndWrite(data, promise);
@@ -733,8 +764,8 @@ public final class TlsHandler implements Handler {
 
     @Override
     public void flush(HandlerContext ctx) {
-        if (!handshakeDone) {
-            flushRequested = true;
+        if (!handshakeSucceeded()) {
+            pending.requestFlush();
             return;
         }
         flushOutbound();
@@ -805,23 +836,24 @@ public final class TlsHandler implements Handler {
         }
     }
 
+    /** {@code INITIAL/HANDSHAKING/OPEN → CLOSING}: sends {@code close_notify}, then closes the channel. */
     @Override
     public void close(HandlerContext ctx, CompletableFuture<Void> promise) {
-        if (inactive) {
+        if (state == State.CLOSED) {
             ctx.close(promise);
             return;
         }
-        if (closeStarted || failed) {
+        if (stopped()) {
             // Already closing: the close_notify is on its way; complete when the channel has closed.
             if (promise != null) {
                 ctx.channel().closeFuture().whenComplete((v, t) -> promise.complete(null));
             }
             return;
         }
-        closeStarted = true;
-        ClosedChannelException closed = new ClosedChannelException();
-        failPending(closed);
-        if (!handshakeDone) {
+        boolean succeeded = handshakeSucceeded();
+        state = State.CLOSING;
+        pending.failAll(new ClosedChannelException());
+        if (!succeeded) {
             handshakeFailed(new TlsHandshakeException("channel closed locally before the TLS handshake completed"));
         }
         sendCloseNotifyAndClose(promise);
@@ -865,11 +897,11 @@ public final class TlsHandler implements Handler {
             ctx.close(promise);
             return;
         }
+        long timeoutMillis = config.closeNotifyTimeoutMillis;
         ScheduledTask timeout = ctx.loop().schedule(() -> {
-            log.debug("{}: close_notify not written within {} ms; closing anyway", ctx.channel(),
-                    closeNotifyTimeoutMillis);
+            log.debug("{}: close_notify not written within {} ms; closing anyway", ctx.channel(), timeoutMillis);
             ctx.close(promise);
-        }, closeNotifyTimeoutMillis, TimeUnit.MILLISECONDS);
+        }, timeoutMillis, TimeUnit.MILLISECONDS);
         written.whenComplete((v, t) -> {
             timeout.cancel();
             if (ctx.loop().inLoop()) {
@@ -893,45 +925,42 @@ public final class TlsHandler implements Handler {
         ctx.fireExceptionCaught(cause);
     }
 
-    /** Ends the connection: releases everything, reports {@code cause} typed, sends the alert, closes. */
+    /**
+     * Any state but {@code FAILED} {@code → FAILED} (or stays {@code CLOSED}): releases everything, reports
+     * {@code cause} typed, sends the alert, closes.
+     */
     private void fail(Throwable cause) {
-        if (failed) {
+        State before = state;
+        if (before == State.FAILED) {
             return;
         }
-        failed = true;
-        TlsException error = classify(cause);
+        boolean succeeded = handshakeSucceeded();
+        if (before != State.CLOSED) {
+            state = State.FAILED;
+        }
+        TlsException error = classify(cause, succeeded);
         log.debug("{}: TLS failed: {}", ctx.channel(), error.getMessage());
-        Buffer c = cumulation;
-        cumulation = null;
-        if (c != null) {
-            c.release();
-        }
-        Buffer a = appOut;
-        appOut = null;
-        if (a != null) {
-            a.release();
-        }
-        failPending(error);
-        if (!handshakeDone) {
+        releaseInbound();
+        pending.failAll(error);
+        if (!succeeded) {
             handshakeFailed(error);
         }
-        if (inactive) {
+        if (before == State.CLOSED) {
             return;
         }
         ctx.fireExceptionCaught(error);
-        if (!inactive && !closeStarted) {
-            closeStarted = true;
+        if (before != State.CLOSING && state != State.CLOSED) {
             sendCloseNotifyAndClose(null);
         }
     }
 
-    private TlsException classify(Throwable cause) {
+    private TlsException classify(Throwable cause, boolean handshakeSucceeded) {
         if (cause instanceof TlsException tls) {
             return tls;
         }
         String side = client ? "client" : "server";
         Object peer = ctx.channel().remoteAddress();
-        if (cause instanceof SSLHandshakeException || (cause instanceof SSLException && !handshakeDone)) {
+        if (cause instanceof SSLHandshakeException || (cause instanceof SSLException && !handshakeSucceeded)) {
             return new TlsHandshakeException("TLS handshake (" + side + " side, peer " + peer + ") failed: "
                     + cause.getMessage(), cause);
         }
@@ -944,28 +973,7 @@ public final class TlsHandler implements Handler {
 
     @Override
     public String toString() {
-        return "TlsHandler(" + (client ? "client" : "server") + (handshakeDone ? ", handshake done" : "") + ")";
-    }
-
-    private record PendingWrite(Buffer buffer, CompletableFuture<Void> promise) {
-    }
-
-    /** The shared executor that runs delegated tasks off the loops: small, daemon, idle threads time out. */
-    private static final class DefaultTaskExecutor {
-        static final Executor INSTANCE = create();
-
-        private static Executor create() {
-            int threads = Math.max(2, Runtime.getRuntime().availableProcessors());
-            AtomicInteger ids = new AtomicInteger();
-            ThreadPoolExecutor pool = new ThreadPoolExecutor(threads, threads, 30, TimeUnit.SECONDS,
-                    new LinkedBlockingQueue<>(), r -> {
-                        Thread t = new Thread(r, "weft-tls-task-" + ids.incrementAndGet());
-                        t.setDaemon(true);
-                        return t;
-                    });
-            pool.allowCoreThreadTimeOut(true);
-            return pool;
-        }
+        return "TlsHandler(" + (client ? "client" : "server") + ", " + state + ")";
     }
 
     // ------------------------------------------------------------------ builder
@@ -973,7 +981,8 @@ public final class TlsHandler implements Handler {
     /**
      * Settings for {@link TlsHandler}s of one side; {@link #build()} makes a new handler (with a new engine) for
      * each connection. Configure it once, then share it: building is thread-safe as long as the settings are
-     * not changed any more.
+     * not changed any more. The settings are captured when {@link #build()} is called; the engine itself is
+     * made by an immutable snapshot of them, so a handler never sees later changes.
      */
     public static final class Builder {
         private final SSLContext context;
@@ -1101,50 +1110,22 @@ public final class TlsHandler implements Handler {
             return this;
         }
 
+        private TlsEngineConfig snapshot() {
+            return new TlsEngineConfig(context, client, peerHost, peerPort, sni, hostnameVerification,
+                    protocols == null ? null : protocols.clone(), cipherSuites == null ? null : cipherSuites.clone(),
+                    applicationProtocols == null ? null : applicationProtocols.clone(), clientAuth,
+                    handshakeTimeoutMillis, closeNotifyTimeoutMillis, maxBufferedBytes, taskExecutor);
+        }
+
         /** A new engine configured with these settings. */
         public SSLEngine newEngine() {
-            SSLEngine engine = peerHost != null ? context.createSSLEngine(peerHost, peerPort)
-                    : context.createSSLEngine();
-            engine.setUseClientMode(client);
-            SSLParameters params = engine.getSSLParameters();
-            if (protocols != null) {
-                params.setProtocols(protocols);
-            }
-            if (cipherSuites != null) {
-                params.setCipherSuites(cipherSuites);
-            }
-            if (applicationProtocols != null) {
-                params.setApplicationProtocols(applicationProtocols);
-            }
-            if (client) {
-                if (peerHost != null && sni && !isIpLiteral(peerHost)) {
-                    params.setServerNames(List.of(new SNIHostName(peerHost)));
-                }
-                boolean verify = hostnameVerification != null ? hostnameVerification : peerHost != null;
-                if (verify) {
-                    if (peerHost == null) {
-                        throw new IllegalStateException("hostname verification needs serverName(...)");
-                    }
-                    params.setEndpointIdentificationAlgorithm("HTTPS");
-                }
-            } else {
-                switch (clientAuth) {
-                    case REQUIRE -> params.setNeedClientAuth(true);
-                    case OPTIONAL -> params.setWantClientAuth(true);
-                    default -> params.setNeedClientAuth(false);
-                }
-            }
-            engine.setSSLParameters(params);
-            return engine;
+            return snapshot().newEngine();
         }
 
         /** A new handler, with a new engine, for one connection. */
         public TlsHandler build() {
-            return new TlsHandler(newEngine(), this);
-        }
-
-        private static boolean isIpLiteral(String host) {
-            return host.indexOf(':') >= 0 || host.chars().allMatch(ch -> ch == '.' || (ch >= '0' && ch <= '9'));
+            TlsEngineConfig config = snapshot();
+            return new TlsHandler(config.newEngine(), config);
         }
     }
 }
