@@ -38,6 +38,10 @@ import javax.net.ssl.TrustManagerFactory;
  *   <li>PKCS#12 key stores ({@code .p12}/{@code .pfx}) with a password.</li>
  * </ul>
  *
+ * <p>Every private key loaded with its certificate (PEM pair or PKCS#12 entry) is checked to belong to it, by
+ * signing a random nonce with the key and verifying it with the certificate's public key; a mismatch fails at
+ * once with a {@link CertificateKeyMismatchException} instead of failing every handshake later.
+ *
  * <p>Trust material is a PEM file of trusted certificates; passing {@code null} means the JDK's default trust
  * store ({@code cacerts}). All methods are thread-safe and do blocking file I/O: call them at start-up, not on
  * an event loop.
@@ -108,6 +112,8 @@ public final class TlsContexts {
             throw new GeneralSecurityException("no CERTIFICATE block in " + certificateChainPem);
         }
         PrivateKey key = readPrivateKey(privateKeyPem);
+        checkKeyMatches(key, chain.get(0), "the private key in " + privateKeyPem,
+                "the certificate in " + certificateChainPem);
         KeyStore store = KeyStore.getInstance("PKCS12");
         store.load(null, null);
         store.setKeyEntry("key", key, NO_PASSWORD, chain.toArray(new Certificate[0]));
@@ -116,12 +122,97 @@ public final class TlsContexts {
         return kmf.getKeyManagers();
     }
 
+    /**
+     * Checks that {@code key} is the private half of {@code certificate}'s public key by signing a random nonce
+     * with the key and verifying it with the certificate (keys that cannot sign, such as XDH, are not checked).
+     *
+     * @throws CertificateKeyMismatchException if they do not belong together
+     */
+    public static void checkKeyMatches(PrivateKey key, X509Certificate certificate)
+            throws GeneralSecurityException {
+        checkKeyMatches(key, certificate, "the private key", "the certificate");
+    }
+
+    private static void checkKeyMatches(PrivateKey key, X509Certificate certificate, String keyName,
+            String certificateName) throws GeneralSecurityException {
+        java.security.PublicKey publicKey = certificate.getPublicKey();
+        String keyAlgorithm = family(key.getAlgorithm());
+        String certAlgorithm = family(publicKey.getAlgorithm());
+        String subject = certificate.getSubjectX500Principal().getName();
+        if (!keyAlgorithm.equals(certAlgorithm)) {
+            throw new CertificateKeyMismatchException(keyName + " (" + key.getAlgorithm() + ") does not match "
+                    + certificateName + " (subject " + subject + ", " + publicKey.getAlgorithm()
+                    + " public key): they are different key types");
+        }
+        java.security.Signature signer = signatureFor(keyAlgorithm);
+        if (signer == null) {
+            return;
+        }
+        byte[] nonce = new byte[32];
+        new java.security.SecureRandom().nextBytes(nonce);
+        signer.initSign(key);
+        signer.update(nonce);
+        byte[] signature = signer.sign();
+        java.security.Signature verifier = signatureFor(keyAlgorithm);
+        verifier.initVerify(publicKey);
+        verifier.update(nonce);
+        boolean ok;
+        try {
+            ok = verifier.verify(signature);
+        } catch (java.security.SignatureException e) {
+            ok = false;
+        }
+        if (!ok) {
+            throw new CertificateKeyMismatchException(keyName + " does not match " + certificateName + " (subject "
+                    + subject + "): a signature made with the key does not verify with the certificate's "
+                    + publicKey.getAlgorithm() + " public key; check that the key and certificate files belong"
+                    + " together (compare `openssl x509 -noout -pubkey -in cert.pem` with"
+                    + " `openssl pkey -pubout -in key.pem`)");
+        }
+    }
+
+    private static String family(String algorithm) {
+        return switch (algorithm) {
+            case "Ed25519", "Ed448", "EdDSA" -> "EdDSA";
+            case "X25519", "X448", "XDH" -> "XDH";
+            default -> algorithm;
+        };
+    }
+
+    private static java.security.Signature signatureFor(String family) throws GeneralSecurityException {
+        switch (family) {
+            case "RSA":
+                return java.security.Signature.getInstance("SHA256withRSA");
+            case "EC":
+                return java.security.Signature.getInstance("SHA256withECDSA");
+            case "EdDSA":
+                return java.security.Signature.getInstance("EdDSA");
+            case "DSA":
+                return java.security.Signature.getInstance("SHA256withDSA");
+            case "RSASSA-PSS": {
+                java.security.Signature s = java.security.Signature.getInstance("RSASSA-PSS");
+                s.setParameter(new java.security.spec.PSSParameterSpec("SHA-256", "MGF1",
+                        java.security.spec.MGF1ParameterSpec.SHA256, 32, 1));
+                return s;
+            }
+            default:
+                return null;
+        }
+    }
+
     /** Key managers from a PKCS#12 key store. */
     public static KeyManager[] keyManagersFromPkcs12(Path keyStore, char[] password)
             throws IOException, GeneralSecurityException {
         KeyStore store = KeyStore.getInstance("PKCS12");
         try (InputStream in = Files.newInputStream(keyStore)) {
             store.load(in, password);
+        }
+        for (String alias : java.util.Collections.list(store.aliases())) {
+            if (store.isKeyEntry(alias) && store.getKey(alias, password) instanceof PrivateKey key
+                    && store.getCertificate(alias) instanceof X509Certificate leaf) {
+                checkKeyMatches(key, leaf, "the private key '" + alias + "' in " + keyStore,
+                        "its certificate");
+            }
         }
         KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
         kmf.init(store, password);

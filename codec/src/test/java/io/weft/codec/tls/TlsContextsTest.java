@@ -103,6 +103,52 @@ class TlsContextsTest {
     }
 
     @Test
+    void rejectsAKeyThatDoesNotBelongToTheCertificate() throws Exception {
+        // Same key type (EC P-256), different key pairs: only a signature check can tell.
+        Path cert = TlsTestSupport.server().certificatePem();
+        Path otherKey = TlsTestSupport.untrusted().privateKeyPem();
+        CertificateKeyMismatchException e = assertThrows(CertificateKeyMismatchException.class,
+                () -> TlsContexts.forServer(cert, otherKey));
+        assertTrue(e.getMessage().contains(otherKey.toString()) && e.getMessage().contains(cert.toString())
+                && e.getMessage().contains("CN=localhost"), e.getMessage());
+        assertThrows(CertificateKeyMismatchException.class, () -> TlsContexts.fromPem(cert, otherKey, cert));
+        assertThrows(CertificateKeyMismatchException.class, () -> TlsContexts.keyManagersFromPem(cert, otherKey));
+        // The matching pair still loads.
+        TlsContexts.forServer(cert, TlsTestSupport.server().privateKeyPem()).createSSLEngine();
+    }
+
+    @Test
+    void rejectsAKeyOfAnotherTypeThanTheCertificate() throws Exception {
+        Path rsaKey = dir.resolve("rsa.key.pem");
+        java.security.KeyPairGenerator generator = java.security.KeyPairGenerator.getInstance("RSA");
+        generator.initialize(2048);
+        Files.writeString(rsaKey, TlsContexts.toPem(generator.generateKeyPair().getPrivate()));
+        Path cert = TlsTestSupport.server().certificatePem();
+        CertificateKeyMismatchException e = assertThrows(CertificateKeyMismatchException.class,
+                () -> TlsContexts.forServer(cert, rsaKey));
+        assertTrue(e.getMessage().contains("different key types"), e.getMessage());
+    }
+
+    @Test
+    void rejectsAPkcs12StoreWhoseKeyDoesNotMatchItsCertificate() throws Exception {
+        java.security.KeyStore store = java.security.KeyStore.getInstance("PKCS12");
+        store.load(null, null);
+        char[] password = "secret".toCharArray();
+        store.setKeyEntry("server", TlsTestSupport.untrusted().privateKey(), password,
+                new java.security.cert.Certificate[] {TlsTestSupport.server().certificate()});
+        Path p12 = dir.resolve("mismatch.p12");
+        try (var out = Files.newOutputStream(p12)) {
+            store.store(out, password);
+        }
+        CertificateKeyMismatchException e = assertThrows(CertificateKeyMismatchException.class,
+                () -> TlsContexts.fromPkcs12(p12, password, null));
+        assertTrue(e.getMessage().contains("'server'"), e.getMessage());
+        // The generated store, whose key matches, loads.
+        SelfSignedCertificate good = TlsTestSupport.server();
+        TlsContexts.fromPkcs12(good.keyStore(), good.password(), null).createSSLEngine();
+    }
+
+    @Test
     void derLengthEncodingRoundTripsLongContent() throws Exception {
         byte[] content = new byte[70_000];
         byte[] tlv = TlsContexts.Der.tlv(0x04, content);
