@@ -59,6 +59,8 @@ public abstract class Channel {
     private ChannelInitializer initializer;
     private volatile boolean open = true;
     volatile boolean writable = true;
+    /** Outbound bytes held by handlers (not yet in the write queue) that count toward the watermarks. Loop only. */
+    long handlerPendingBytes;
 
     Channel(EventLoop loop) {
         this.loop = loop;
@@ -406,6 +408,34 @@ public abstract class Channel {
     final void failAndClose(Throwable cause) {
         pipeline.fireExceptionCaught(cause);
         closeNow(null);
+    }
+
+    /**
+     * Counts {@code delta} bytes (negative to uncount) that a handler holds for writing but has not yet passed to
+     * the transport, for example writes a TLS handler queues until its handshake completes. They count toward the
+     * write-buffer watermarks like queued bytes: above {@link ChannelOption#WRITE_BUFFER_HIGH_WATER_MARK} in all,
+     * {@link #isWritable()} turns {@code false}, and it turns {@code true} again below the low water mark. A
+     * handler that adds bytes must remove them when it passes them on or releases them. Loop thread only.
+     */
+    public final void adjustPendingOutboundBytes(long delta) {
+        if (!loop.inLoop()) {
+            throw new IllegalStateException("adjustPendingOutboundBytes called outside " + this + "'s loop");
+        }
+        handlerPendingBytes = Math.max(0, handlerPendingBytes + delta);
+        if (!open) {
+            return;
+        }
+        long total = transportPendingBytes() + handlerPendingBytes;
+        if (total > highWaterMark) {
+            setWritable(false);
+        } else if (total < lowWaterMark) {
+            setWritable(true);
+        }
+    }
+
+    /** Bytes in the transport's own write queue (none for channels that do not write). */
+    long transportPendingBytes() {
+        return 0;
     }
 
     final void setWritable(boolean value) {

@@ -382,7 +382,7 @@ public final class TcpChannel extends Channel {
             return;
         }
         queue.add(msg, size, promise);
-        if (queue.pendingBytes() > highWaterMark) {
+        if (queue.pendingBytes() + handlerPendingBytes > highWaterMark) {
             setWritable(false);
         }
     }
@@ -454,7 +454,7 @@ public final class TcpChannel extends Channel {
         } finally {
             flushing = false;
         }
-        if (!writable && queue.pendingBytes() < lowWaterMark) {
+        if (!writable && queue.pendingBytes() + handlerPendingBytes < lowWaterMark) {
             setWritable(true);
         }
         if (queue.isEmpty() && shutdownOutputPromise != null && isOpen()) {
@@ -469,6 +469,11 @@ public final class TcpChannel extends Channel {
 
     /** Bytes queued for writing and not yet written. Loop thread only; for diagnostics and tests. */
     public long pendingOutboundBytes() {
+        return queue.pendingBytes();
+    }
+
+    @Override
+    long transportPendingBytes() {
         return queue.pendingBytes();
     }
 }

@@ -325,7 +325,7 @@ public final class UdpChannel extends Channel {
             return;
         }
         queue.add(msg, size, promise);
-        if (queue.pendingBytes() > highWaterMark) {
+        if (queue.pendingBytes() + handlerPendingBytes > highWaterMark) {
             setWritable(false);
         }
     }
@@ -412,7 +412,7 @@ public final class UdpChannel extends Channel {
         } finally {
             flushing = false;
         }
-        if (!writable && queue.pendingBytes() < lowWaterMark) {
+        if (!writable && queue.pendingBytes() + handlerPendingBytes < lowWaterMark) {
             setWritable(true);
         }
     }
@@ -424,6 +424,11 @@ public final class UdpChannel extends Channel {
 
     /** Bytes queued for sending and not yet sent. Loop thread only; for diagnostics and tests. */
     public long pendingOutboundBytes() {
+        return queue.pendingBytes();
+    }
+
+    @Override
+    long transportPendingBytes() {
         return queue.pendingBytes();
     }
 }

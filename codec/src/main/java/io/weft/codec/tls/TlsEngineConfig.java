@@ -26,12 +26,13 @@ final class TlsEngineConfig {
     final long handshakeTimeoutMillis;
     final long closeNotifyTimeoutMillis;
     final int maxBufferedBytes;
+    final int maxPendingWriteBytes;
     final Executor taskExecutor;
 
     TlsEngineConfig(SSLContext context, boolean client, String peerHost, int peerPort, boolean sni,
             Boolean hostnameVerification, String[] protocols, String[] cipherSuites, String[] applicationProtocols,
             ClientAuth clientAuth, long handshakeTimeoutMillis, long closeNotifyTimeoutMillis, int maxBufferedBytes,
-            Executor taskExecutor) {
+            int maxPendingWriteBytes, Executor taskExecutor) {
         this.context = context;
         this.client = client;
         this.peerHost = peerHost;
@@ -45,6 +46,7 @@ final class TlsEngineConfig {
         this.handshakeTimeoutMillis = handshakeTimeoutMillis;
         this.closeNotifyTimeoutMillis = closeNotifyTimeoutMillis;
         this.maxBufferedBytes = maxBufferedBytes;
+        this.maxPendingWriteBytes = maxPendingWriteBytes;
         this.taskExecutor = taskExecutor != null ? taskExecutor : TlsTaskExecutor.shared();
     }
 

@@ -3,11 +3,14 @@ package io.weft.codec.tls;
 import io.weft.buffer.Buffer;
 import io.weft.buffer.ReferenceCounted;
 import io.weft.channel.ChannelOption;
+import io.weft.channel.FileRegion;
 import io.weft.channel.UnsupportedMessageTypeException;
 import io.weft.loop.ScheduledTask;
 import io.weft.pipeline.Handler;
 import io.weft.pipeline.HandlerContext;
+import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.WritableByteChannel;
 import java.nio.channels.ClosedChannelException;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -69,8 +72,12 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Threads.</b> Like every handler, all callbacks run on the channel's loop; an instance holds one
  * connection's engine and must not be shared. The {@link Builder} is immutable once configured and may be used
- * from any thread to make one handler per connection. Only {@link Buffer} messages can be written; anything
- * else (a {@code FileRegion}) fails with an {@link UnsupportedMessageTypeException}.
+ * from any thread to make one handler per connection.
+ *
+ * <p><b>Writes.</b> {@link Buffer}s are encrypted; a {@link FileRegion} is read in chunks of {@value #FILE_CHUNK}
+ * bytes, each encrypted and flushed while the channel is writable, so a file of any size streams with bounded
+ * memory. Writes waiting for the handshake are bounded ({@link Builder#maxPendingWriteBytes}) and count toward
+ * the channel's write-buffer watermarks. Anything else fails with an {@link UnsupportedMessageTypeException}.
  */
 public final class TlsHandler implements Handler {
 
@@ -80,6 +87,12 @@ public final class TlsHandler implements Handler {
     static final int RECORD_HEADER_LENGTH = 5;
     /** Largest record payload RFC 5246 allows (2^14 + 2048); a longer length field is rejected. */
     static final int MAX_RECORD_PAYLOAD = (1 << 14) + 2048;
+    /** Default of {@link Builder#maxPendingWriteBytes}: 1 MiB. */
+    public static final int DEFAULT_MAX_PENDING_WRITE_BYTES = 1 << 20;
+    /** Plaintext read from a {@code FileRegion} and encrypted at a time. */
+    static final int FILE_CHUNK = 64 * 1024;
+    /** Chunks of a {@code FileRegion} streamed before yielding the loop to other channels. */
+    private static final int FILE_CHUNKS_PER_TURN = 16;
     /** Encrypted bytes gathered before being handed on as one buffer. */
     private static final int OUTBOUND_CHUNK = 64 * 1024;
     private static final ByteBuffer EMPTY = ByteBuffer.allocate(0);
@@ -110,7 +123,7 @@ public final class TlsHandler implements Handler {
     private final TlsEngineConfig config;
     private final Executor taskExecutor;
     private final CompletableFuture<TlsHandshakeCompletionEvent> handshakeFuture = new CompletableFuture<>();
-    private final TlsPendingWrites pending = new TlsPendingWrites();
+    private final TlsPendingWrites pending;
 
     private HandlerContext ctx;
     /** Loop-confined but volatile so that a delegated-task thread can see the connection has ended. */
@@ -118,6 +131,10 @@ public final class TlsHandler implements Handler {
     private Buffer cumulation;
     private Buffer appOut;
     private Buffer outbound;
+    /** A {@code FileRegion} being read in chunks and encrypted (OPEN only), with its write's promise. */
+    private TlsPendingWrites.Entry streaming;
+    /** {@link #drainOutbound} is running: a writability event it causes must not re-enter it. */
+    private boolean draining;
     private ScheduledTask handshakeTimer;
     private int appBufferSize;
     private int packetBufferSize;
@@ -133,6 +150,7 @@ public final class TlsHandler implements Handler {
         this.client = engine.getUseClientMode();
         this.config = config;
         this.taskExecutor = config.taskExecutor;
+        this.pending = new TlsPendingWrites(config.maxPendingWriteBytes);
         SSLSession session = engine.getSession();
         this.appBufferSize = session.getApplicationBufferSize();
         this.packetBufferSize = session.getPacketBufferSize();
@@ -223,6 +241,7 @@ public final class TlsHandler implements Handler {
     @Override
     public void handlerAdded(HandlerContext ctx) {
         this.ctx = ctx;
+        pending.attach(ctx.channel());
         if (ctx.channel().isActive()) {
             startHandshake();
         }
@@ -322,7 +341,19 @@ public final class TlsHandler implements Handler {
         if (o != null) {
             o.release();
         }
+        failStreaming(cause);
         pending.failAll(cause);
+    }
+
+    private void failStreaming(Throwable cause) {
+        TlsPendingWrites.Entry s = streaming;
+        streaming = null;
+        if (s != null) {
+            ReferenceCounted.safeRelease(s.msg());
+            if (s.promise() != null) {
+                s.promise().completeExceptionally(cause);
+            }
+        }
     }
 
     private void releaseInbound() {
@@ -647,17 +678,48 @@ public final class TlsHandler implements Handler {
         }
     }
 
+    /**
+     * Hands the engine's pending delegated tasks to the executor as one batch; the pump waits until the batch is
+     * back on the loop. A full executor fails this connection's handshake with a {@link TlsTaskRejectedException}.
+     */
     private void runDelegatedTasks() {
         taskInFlight = true;
-        Runnable work = () -> {
+        try {
+            taskExecutor.execute(new DelegatedTasks());
+        } catch (RejectedExecutionException e) {
+            taskInFlight = false;
+            String bound = taskExecutor instanceof TlsTaskExecutor t
+                    ? " (queue of " + t.queueCapacity() + " full)" : "";
+            fail(new TlsTaskRejectedException("TLS handshake with " + ctx.channel().remoteAddress()
+                    + " failed: the delegated-task executor refused its tasks" + bound + "; too many handshakes"
+                    + " at once", e));
+        }
+    }
+
+    /**
+     * One batch of delegated tasks, run off the loop. Skipped when the connection has ended before it got a
+     * thread: a flood of handshakes whose peers went away costs no CPU.
+     */
+    final class DelegatedTasks implements Runnable {
+        private int run;
+        private boolean skipped;
+
+        @Override
+        public void run() {
             Throwable error = null;
             try {
                 Runnable task;
-                while ((task = engine.getDelegatedTask()) != null) {
+                while (state.running() && (task = engine.getDelegatedTask()) != null) {
                     task.run();
+                    run++;
                 }
             } catch (Throwable t) {
                 error = t;
+            }
+            if (!state.running()) {
+                skipped = true;
+                log.debug("{}: connection ended; TLS delegated tasks skipped after {}", ctx.channel(), run);
+                return;
             }
             Throwable e = error;
             try {
@@ -665,17 +727,16 @@ public final class TlsHandler implements Handler {
             } catch (RejectedExecutionException rejected) {
                 log.debug("{}: loop gone while TLS delegated tasks ran", ctx.channel());
             }
-        };
-        try {
-            taskExecutor.execute(work);
-        } catch (RejectedExecutionException e) {
-            // The executor is saturated or shut down: run the tasks here rather than stall the handshake.
-            Runnable task;
-            while ((task = engine.getDelegatedTask()) != null) {
-                task.run();
-            }
-            taskInFlight = false;
-            ctx.loop().execute(() -> resumeAfterTasks(null));
+        }
+
+        /** Engine tasks this batch ran (tests). */
+        int tasksRun() {
+            return run;
+        }
+
+        /** Whether the batch found its connection ended and did not (all) run (tests). */
+        boolean skipped() {
+            return skipped;
         }
     }
 
@@ -717,13 +778,8 @@ public final class TlsHandler implements Handler {
         TlsHandshakeCompletionEvent event = TlsHandshakeCompletionEvent.success(session, applicationProtocol());
         log.debug("{}: TLS handshake complete: {}", ctx.channel(), event);
         // Writes queued during the handshake go first, so that writes made in reaction to the event follow them.
-        TlsPendingWrites.Entry p;
-        while (!stopped() && (p = pending.poll()) != null) {
-            encryptAndWrite((Buffer) p.msg(), p.promise());
-        }
-        if (pending.takeFlushRequest() && !stopped()) {
-            flushOutbound();
-        }
+        pending.stopCounting();
+        drainOutbound();
         handshakeFuture.complete(event);
         if (state != State.CLOSED) {
             ctx.fireUserEvent(event);
@@ -742,33 +798,173 @@ public final class TlsHandler implements Handler {
 
     // ------------------------------------------------------------------ outbound
 
+    /**
+     * Encrypts a {@link Buffer}, or streams a {@link FileRegion} in chunks of {@value #FILE_CHUNK} bytes read
+     * from the file and encrypted, only while the channel is writable (a large file is never read ahead of the
+     * socket). Before the handshake completes, and behind a region being streamed, writes are queued (bounded:
+     * {@link Builder#maxPendingWriteBytes}).
+     */
     @Override
     public void write(HandlerContext ctx, Object msg, CompletableFuture<Void> promise) {
-        if (!(msg instanceof Buffer data)) {
+        if (!(msg instanceof Buffer) && !(msg instanceof FileRegion)) {
             ReferenceCounted.safeRelease(msg);
-            throw new UnsupportedMessageTypeException(msg, "Buffer (TlsHandler encrypts bytes only)");
+            throw new UnsupportedMessageTypeException(msg, "Buffer or FileRegion (TlsHandler encrypts bytes)");
         }
         if (stopped()) {
-            data.release();
+            ReferenceCounted.safeRelease(msg);
             if (promise != null) {
                 promise.completeExceptionally(new ClosedChannelException());
             }
             return;
         }
-        if (state != State.OPEN) {
-            pending.add(data, promise);
+        if (state == State.OPEN && streaming == null && pending.isEmpty()) {
+            if (msg instanceof Buffer data) {
+                encryptAndWrite(data, promise);
+            } else {
+                streaming = new TlsPendingWrites.Entry(msg, promise);
+                drainOutbound();
+            }
             return;
         }
-        encryptAndWrite(data, promise);
+        if (!pending.add(msg, promise)) {
+            int size = ((Buffer) msg).readableBytes();
+            ReferenceCounted.safeRelease(msg);
+            TlsWriteQueueFullException error = new TlsWriteQueueFullException("write of " + size
+                    + " bytes refused: " + pending.bytes() + " bytes already wait for "
+                    + (state == State.OPEN ? "a file being streamed" : "the TLS handshake")
+                    + ", and the limit (maxPendingWriteBytes) is " + config.maxPendingWriteBytes);
+            if (promise != null) {
+                promise.completeExceptionally(error);
+            } else {
+                ctx.fireExceptionCaught(error);
+            }
+        }
     }
 
     @Override
     public void flush(HandlerContext ctx) {
-        if (!handshakeSucceeded()) {
+        if (!handshakeSucceeded() || !pending.isEmpty()) {
             pending.requestFlush();
-            return;
+            if (!handshakeSucceeded()) {
+                return;
+            }
         }
         flushOutbound();
+    }
+
+    @Override
+    public void writabilityChanged(HandlerContext ctx) {
+        if (streaming != null && ctx.channel().isWritable()) {
+            drainOutbound();
+        }
+        ctx.fireWritabilityChanged();
+    }
+
+    /**
+     * Encrypts what waits, in order: the region being streamed, then queued writes (a queued region becomes the
+     * one streamed). Stops while the channel is not writable (resumed by {@link #writabilityChanged}) and after
+     * {@value #FILE_CHUNKS_PER_TURN} file chunks (resumed by a task, so other channels get their turn). OPEN only.
+     */
+    private void drainOutbound() {
+        if (draining) {
+            return;
+        }
+        draining = true;
+        try {
+            int chunks = 0;
+            while (state == State.OPEN) {
+                TlsPendingWrites.Entry s = streaming;
+                if (s != null) {
+                    FileRegion region = (FileRegion) s.msg();
+                    while (region.remaining() > 0) {
+                        if (!ctx.channel().isWritable()) {
+                            flushOutbound();
+                            return;
+                        }
+                        if (chunks++ == FILE_CHUNKS_PER_TURN) {
+                            flushOutbound();
+                            ctx.loop().execute(this::drainOutbound);
+                            return;
+                        }
+                        if (!encryptFileChunk(region)) {
+                            return;
+                        }
+                    }
+                    streaming = null;
+                    region.release();
+                    completeWhenWritten(s.promise());
+                    // Chunks were flushed as they went; the last write (carrying the promise) goes too.
+                    flushOutbound();
+                    continue;
+                }
+                TlsPendingWrites.Entry next = pending.poll();
+                if (next == null) {
+                    break;
+                }
+                if (next.msg() instanceof Buffer data) {
+                    encryptAndWrite(data, next.promise());
+                } else {
+                    streaming = next;
+                }
+            }
+            if (pending.takeFlushRequest() && state == State.OPEN) {
+                flushOutbound();
+            }
+        } finally {
+            draining = false;
+        }
+    }
+
+    /**
+     * Reads the next chunk of {@code region} and encrypts it, then flushes.
+     *
+     * @return {@code false} if that failed the connection
+     */
+    private boolean encryptFileChunk(FileRegion region) {
+        Buffer chunk = ctx.alloc().allocate((int) Math.min(FILE_CHUNK, region.remaining()));
+        try {
+            long read = region.transferTo(new BufferSink(chunk));
+            if (read == 0) {
+                throw new IOException("no bytes read from " + region + "; did the file shrink?");
+            }
+        } catch (IOException | RuntimeException e) {
+            chunk.release();
+            TlsException error = new TlsException("could not read the file region being sent over TLS: " + e, e);
+            failStreaming(error);
+            fail(error);
+            return false;
+        }
+        encryptAndWrite(chunk, null);
+        flushOutbound();
+        return state == State.OPEN;
+    }
+
+    /** Lets {@link FileRegion#transferTo} copy file bytes into a buffer, up to the buffer's capacity. */
+    private static final class BufferSink implements WritableByteChannel {
+        private final Buffer target;
+
+        BufferSink(Buffer target) {
+            this.target = target;
+        }
+
+        @Override
+        public int write(ByteBuffer src) {
+            int n = Math.min(src.remaining(), target.writableBytes());
+            if (n > 0) {
+                target.writeBytes(src.slice(src.position(), n));
+                src.position(src.position() + n);
+            }
+            return n;
+        }
+
+        @Override
+        public boolean isOpen() {
+            return true;
+        }
+
+        @Override
+        public void close() {
+        }
     }
 
     private void flushOutbound() {
@@ -829,6 +1025,11 @@ public final class TlsHandler implements Handler {
             return;
         }
         data.release();
+        completeWhenWritten(promise);
+    }
+
+    /** Hands the encrypted bytes gathered so far on with {@code promise}, which completes once they are written. */
+    private void completeWhenWritten(CompletableFuture<Void> promise) {
         if (promise != null) {
             Buffer out = outbound;
             outbound = null;
@@ -852,7 +1053,9 @@ public final class TlsHandler implements Handler {
         }
         boolean succeeded = handshakeSucceeded();
         state = State.CLOSING;
-        pending.failAll(new ClosedChannelException());
+        ClosedChannelException closed = new ClosedChannelException();
+        failStreaming(closed);
+        pending.failAll(closed);
         if (!succeeded) {
             handshakeFailed(new TlsHandshakeException("channel closed locally before the TLS handshake completed"));
         }
@@ -941,6 +1144,7 @@ public final class TlsHandler implements Handler {
         TlsException error = classify(cause, succeeded);
         log.debug("{}: TLS failed: {}", ctx.channel(), error.getMessage());
         releaseInbound();
+        failStreaming(error);
         pending.failAll(error);
         if (!succeeded) {
             handshakeFailed(error);
@@ -998,6 +1202,7 @@ public final class TlsHandler implements Handler {
         private long handshakeTimeoutMillis = 10_000;
         private long closeNotifyTimeoutMillis = 3_000;
         private int maxBufferedBytes = 1 << 20;
+        private int maxPendingWriteBytes = DEFAULT_MAX_PENDING_WRITE_BYTES;
         private Executor taskExecutor;
 
         private Builder(SSLContext context, boolean client) {
@@ -1102,8 +1307,26 @@ public final class TlsHandler implements Handler {
         }
 
         /**
-         * Where the engine's delegated tasks run; default a small shared pool of daemon threads. Never the loop
-         * itself: tasks may block for milliseconds.
+         * Bound on plaintext bytes of writes the handler holds because it cannot encrypt them yet: writes made
+         * before the handshake completes (and writes made behind a {@code FileRegion} being streamed). Before the
+         * handshake these bytes count toward the channel's write-buffer watermarks, so {@code isWritable()} turns
+         * {@code false} long before the bound; a write that would exceed it fails with a
+         * {@link TlsWriteQueueFullException} (its promise, or {@code exceptionCaught} without one). Default
+         * {@value #DEFAULT_MAX_PENDING_WRITE_BYTES} bytes (1 MiB).
+         */
+        public Builder maxPendingWriteBytes(int bytes) {
+            if (bytes < 1) {
+                throw new IllegalArgumentException("maxPendingWriteBytes " + bytes + " must be positive");
+            }
+            this.maxPendingWriteBytes = bytes;
+            return this;
+        }
+
+        /**
+         * Where the engine's delegated tasks run; default {@link TlsTaskExecutor#shared()}, a small pool with a
+         * bounded queue. Never the loop itself: tasks may block for milliseconds. If the executor refuses a task
+         * ({@link java.util.concurrent.RejectedExecutionException}), that connection's handshake fails with a
+         * {@link TlsTaskRejectedException}.
          */
         public Builder delegatedTaskExecutor(Executor executor) {
             this.taskExecutor = executor;
@@ -1114,7 +1337,8 @@ public final class TlsHandler implements Handler {
             return new TlsEngineConfig(context, client, peerHost, peerPort, sni, hostnameVerification,
                     protocols == null ? null : protocols.clone(), cipherSuites == null ? null : cipherSuites.clone(),
                     applicationProtocols == null ? null : applicationProtocols.clone(), clientAuth,
-                    handshakeTimeoutMillis, closeNotifyTimeoutMillis, maxBufferedBytes, taskExecutor);
+                    handshakeTimeoutMillis, closeNotifyTimeoutMillis, maxBufferedBytes, maxPendingWriteBytes,
+                    taskExecutor);
         }
 
         /** A new engine configured with these settings. */
