@@ -327,9 +327,9 @@ public final class TlsHandler implements Handler {
         engine.closeOutbound();
         try {
             engine.closeInbound();
-        } catch (SSLException e) {
-            // The JDK complains when the peer did not send close_notify; the connection is gone anyway.
-            log.debug("{}: inbound closed without close_notify: {}", ctx.channel(), e.getMessage());
+        } catch (SSLException expected) {
+            // The JDK complains when the peer did not send close_notify; the connection is gone anyway, and
+            // whatever ended it has been reported once already (architecture rule 11: one line per fault).
         }
     }
 
@@ -929,7 +929,9 @@ public final class TlsHandler implements Handler {
             }
         } catch (IOException | RuntimeException e) {
             chunk.release();
-            TlsException error = new TlsException("could not read the file region being sent over TLS: " + e, e);
+            // A local file problem, not the peer's: a CodecException, so it is logged as a fault if unhandled.
+            io.weft.codec.CodecException error = new io.weft.codec.CodecException(
+                    "could not read the file region being sent over TLS: " + e, e);
             failStreaming(error);
             fail(error);
             return false;
@@ -1142,7 +1144,6 @@ public final class TlsHandler implements Handler {
             state = State.FAILED;
         }
         TlsException error = classify(cause, succeeded);
-        log.debug("{}: TLS failed: {}", ctx.channel(), error.getMessage());
         releaseInbound();
         failStreaming(error);
         pending.failAll(error);
@@ -1150,8 +1151,12 @@ public final class TlsHandler implements Handler {
             handshakeFailed(error);
         }
         if (before == State.CLOSED) {
+            // Nobody to tell: the connection is already gone.
+            log.debug("{}: TLS failed after the channel closed: {}", ctx.channel(), error.getMessage());
             return;
         }
+        // Reported once, by whoever handles the exception (unhandled, the pipeline's tail logs a peer-caused
+        // one as a single DEBUG line and a fault of this process, such as a bug wrapped here, at WARN).
         ctx.fireExceptionCaught(error);
         if (before != State.CLOSING && state != State.CLOSED) {
             sendCloseNotifyAndClose(null);
