@@ -16,7 +16,8 @@ import java.util.concurrent.CompletableFuture;
  * <p>A malformed response fires a typed {@link HttpDecoderException} and closes the connection. Runs on the
  * channel's loop; one instance per connection.
  */
-public class HttpClientCodec extends HttpResponseDecoder {
+public class HttpClientCodec extends HttpResponseDecoder
+        implements io.weft.codec.tls.ApplicationProtocolSupport {
 
     private final HttpMessageEncoder encoder = new HttpMessageEncoder();
     /** Whether each sent request (oldest first) was a HEAD: a ring of booleans. */
@@ -84,5 +85,11 @@ public class HttpClientCodec extends HttpResponseDecoder {
         }
         sentHead[(sentFirst + sentSize) & (sentHead.length - 1)] = head;
         sentSize++;
+    }
+
+    /** {@code "http/1.1"} and {@code "http/1.0"}: a TLS handler in front of this codec negotiates nothing else. */
+    @Override
+    public java.util.Set<String> supportedApplicationProtocols() {
+        return java.util.Set.of("http/1.1", "http/1.0");
     }
 }

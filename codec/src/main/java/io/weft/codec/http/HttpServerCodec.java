@@ -40,7 +40,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Runs on the channel's loop; one instance per connection.
  */
-public class HttpServerCodec extends HttpRequestDecoder {
+public class HttpServerCodec extends HttpRequestDecoder
+        implements io.weft.codec.tls.ApplicationProtocolSupport {
 
     private static final Logger log = LoggerFactory.getLogger(HttpServerCodec.class);
     private static final byte[] CONTINUE = "HTTP/1.1 100 Continue\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
@@ -295,5 +296,11 @@ public class HttpServerCodec extends HttpRequestDecoder {
         } else {
             channel.close();
         }
+    }
+
+    /** {@code "http/1.1"} and {@code "http/1.0"}: a TLS handler in front of this codec negotiates nothing else. */
+    @Override
+    public java.util.Set<String> supportedApplicationProtocols() {
+        return java.util.Set.of("http/1.1", "http/1.0");
     }
 }

@@ -28,11 +28,13 @@ final class TlsEngineConfig {
     final int maxBufferedBytes;
     final int maxPendingWriteBytes;
     final Executor taskExecutor;
+    /** Shared by every handler of one builder: the ALPN misconfiguration warning is logged once per builder. */
+    final java.util.concurrent.atomic.AtomicBoolean alpnWarned;
 
     TlsEngineConfig(SSLContext context, boolean client, String peerHost, int peerPort, boolean sni,
             Boolean hostnameVerification, String[] protocols, String[] cipherSuites, String[] applicationProtocols,
             ClientAuth clientAuth, long handshakeTimeoutMillis, long closeNotifyTimeoutMillis, int maxBufferedBytes,
-            int maxPendingWriteBytes, Executor taskExecutor) {
+            int maxPendingWriteBytes, Executor taskExecutor, java.util.concurrent.atomic.AtomicBoolean alpnWarned) {
         this.context = context;
         this.client = client;
         this.peerHost = peerHost;
@@ -47,6 +49,7 @@ final class TlsEngineConfig {
         this.closeNotifyTimeoutMillis = closeNotifyTimeoutMillis;
         this.maxBufferedBytes = maxBufferedBytes;
         this.maxPendingWriteBytes = maxPendingWriteBytes;
+        this.alpnWarned = alpnWarned;
         this.taskExecutor = taskExecutor != null ? taskExecutor : TlsTaskExecutor.shared();
     }
 

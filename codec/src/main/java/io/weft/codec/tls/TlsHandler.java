@@ -144,6 +144,12 @@ public final class TlsHandler implements Handler {
     private boolean closeNotifyReceived;
     /** Decrypted data was passed on during the current read batch. */
     private boolean firedRead;
+    /**
+     * ALPN protocols the stages after this handler declare ({@link ApplicationProtocolSupport}); empty if none
+     * declares any; {@code null} until looked up. Read by the engine's protocol selector, possibly on a
+     * delegated-task thread.
+     */
+    private volatile java.util.Set<String> servedProtocols;
 
     private TlsHandler(SSLEngine engine, TlsEngineConfig config) {
         this.engine = engine;
@@ -151,6 +157,9 @@ public final class TlsHandler implements Handler {
         this.config = config;
         this.taskExecutor = config.taskExecutor;
         this.pending = new TlsPendingWrites(config.maxPendingWriteBytes);
+        if (!client && config.applicationProtocols != null) {
+            engine.setHandshakeApplicationProtocolSelector((e, offered) -> selectApplicationProtocol(offered));
+        }
         SSLSession session = engine.getSession();
         this.appBufferSize = session.getApplicationBufferSize();
         this.packetBufferSize = session.getPacketBufferSize();
@@ -388,6 +397,10 @@ public final class TlsHandler implements Handler {
         if (stopped()) {
             data.release();
             return;
+        }
+        if (servedProtocols == null) {
+            // The pipeline is complete by the time the peer's first bytes arrive.
+            lookUpServedProtocols();
         }
         try {
             cumulate(data);
@@ -765,9 +778,83 @@ public final class TlsHandler implements Handler {
         }
     }
 
+    // ------------------------------------------------------------------ ALPN
+
+    /** Collects what the stages after this one declare they serve; warns once if configured ones are left out. */
+    private void lookUpServedProtocols() {
+        java.util.Set<String> served = new java.util.LinkedHashSet<>();
+        boolean after = false;
+        for (String name : ctx.pipeline().names()) {
+            Handler h = ctx.pipeline().get(name);
+            if (h == this) {
+                after = true;
+            } else if (after && h instanceof ApplicationProtocolSupport s) {
+                served.addAll(s.supportedApplicationProtocols());
+            }
+        }
+        servedProtocols = served;
+        String[] configured = config.applicationProtocols;
+        if (configured != null && !served.isEmpty()) {
+            List<String> unserved = new java.util.ArrayList<>();
+            for (String p : configured) {
+                if (!served.contains(p)) {
+                    unserved.add(p);
+                }
+            }
+            if (!unserved.isEmpty() && config.alpnWarned.compareAndSet(false, true)) {
+                log.warn("TLS is configured to offer ALPN protocol(s) {} but no handler after the TlsHandler serves"
+                        + " them (the pipeline serves {}); they will not be negotiated. Configure"
+                        + " applicationProtocols(...) with protocols the pipeline speaks.", unserved, served);
+            }
+        }
+    }
+
+    /**
+     * The server's ALPN choice: its first configured protocol that the client offers and the pipeline serves.
+     * {@code ""} (no ALPN) if the pipeline serves none of the configured ones, so the client falls back to its
+     * default; {@code null} (the handshake fails with {@code no_application_protocol}, as RFC 7301 says) if the
+     * client offers none of the usable ones.
+     */
+    private String selectApplicationProtocol(List<String> offered) {
+        java.util.Set<String> served = servedProtocols;
+        boolean filter = served != null && !served.isEmpty();
+        boolean anyUsable = false;
+        for (String p : config.applicationProtocols) {
+            if (filter && !served.contains(p)) {
+                continue;
+            }
+            anyUsable = true;
+            if (offered.contains(p)) {
+                return p;
+            }
+        }
+        return anyUsable ? null : "";
+    }
+
+    /** A negotiated protocol that no declaring stage serves: the connection cannot work. */
+    private String unservedApplicationProtocol() {
+        String alpn = applicationProtocol();
+        java.util.Set<String> served = servedProtocols;
+        if (alpn == null) {
+            return null;
+        }
+        if (served == null) {
+            lookUpServedProtocols();
+            served = servedProtocols;
+        }
+        return served.isEmpty() || served.contains(alpn) ? null : alpn;
+    }
+
     /** {@code HANDSHAKING → OPEN}: sends the queued writes, completes the future, fires the event. */
     private void handshakeFinished() {
         if (state != State.HANDSHAKING) {
+            return;
+        }
+        String unserved = unservedApplicationProtocol();
+        if (unserved != null) {
+            fail(new TlsHandshakeException("TLS handshake with " + ctx.channel().remoteAddress()
+                    + " negotiated the ALPN protocol '" + unserved + "', which no handler in this pipeline serves ("
+                    + servedProtocols + ")"));
             return;
         }
         state = State.OPEN;
@@ -1209,6 +1296,8 @@ public final class TlsHandler implements Handler {
         private int maxBufferedBytes = 1 << 20;
         private int maxPendingWriteBytes = DEFAULT_MAX_PENDING_WRITE_BYTES;
         private Executor taskExecutor;
+        private final java.util.concurrent.atomic.AtomicBoolean alpnWarned =
+                new java.util.concurrent.atomic.AtomicBoolean();
 
         private Builder(SSLContext context, boolean client) {
             if (context == null) {
@@ -1264,7 +1353,9 @@ public final class TlsHandler implements Handler {
 
         /**
          * ALPN protocols in order of preference, for example {@code "h2", "http/1.1"}. A server picks the first of
-         * its own list the client also offers; without a common protocol the handshake fails.
+         * its own list the client also offers; without a common protocol the handshake fails. Only protocols the
+         * pipeline can serve are selected: see {@link ApplicationProtocolSupport} (a protocol configured that no
+         * stage after this handler serves is logged at WARN once per builder and never selected).
          */
         public Builder applicationProtocols(String... protocols) {
             this.applicationProtocols = protocols.clone();
@@ -1343,7 +1434,7 @@ public final class TlsHandler implements Handler {
                     protocols == null ? null : protocols.clone(), cipherSuites == null ? null : cipherSuites.clone(),
                     applicationProtocols == null ? null : applicationProtocols.clone(), clientAuth,
                     handshakeTimeoutMillis, closeNotifyTimeoutMillis, maxBufferedBytes, maxPendingWriteBytes,
-                    taskExecutor);
+                    taskExecutor, alpnWarned);
         }
 
         /** A new engine configured with these settings. */
