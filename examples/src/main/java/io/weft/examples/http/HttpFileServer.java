@@ -1,150 +1,102 @@
 package io.weft.examples.http;
 
 import io.weft.bootstrap.Server;
-import io.weft.buffer.ReferenceCounted;
-import io.weft.channel.FileRegion;
-import io.weft.codec.http.FullHttpResponse;
-import io.weft.codec.http.HttpHeaderNames;
-import io.weft.codec.http.HttpMethod;
-import io.weft.codec.http.HttpRequest;
-import io.weft.codec.http.HttpResponse;
-import io.weft.codec.http.HttpResponseStatus;
 import io.weft.codec.http.HttpServerCodec;
-import io.weft.codec.http.HttpVersion;
-import io.weft.codec.http.LastHttpContent;
+import io.weft.codec.http.StaticFileHandler;
 import io.weft.loop.EventLoopGroup;
-import io.weft.pipeline.Handler;
-import io.weft.pipeline.HandlerContext;
-import java.io.IOException;
-import java.net.URLDecoder;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Locale;
+import java.time.Duration;
+import org.slf4j.LoggerFactory;
 
 /**
- * Serves the files under a directory. Bodies go from the page cache to the socket with {@code transferTo}
- * (a {@link FileRegion} between the response head and its {@link LastHttpContent}): the file's bytes never pass
- * through the JVM heap. {@code GET} and {@code HEAD} only; no directory listings, no {@code Range}.
+ * Serves the files under a directory with {@link StaticFileHandler}: ETags, conditional requests ({@code 304}),
+ * byte ranges ({@code 206}/{@code 416}), {@code HEAD}, content types, index files, and bodies sent zero-copy with
+ * {@code FileRegion}. Paths never leave the directory, symbolic links included.
  *
- * <p>Usage: {@code HttpFileServer [directory [port]]} (default: the current directory, 8080).
+ * <p>Usage: {@code HttpFileServer [port [dir]]} (default 8080 and the current directory). Try
+ * {@code curl -i http://127.0.0.1:8080/FILE}, {@code curl -r 0-99 ...}, {@code curl --head ...}.
  */
 public final class HttpFileServer {
 
-    /** Answers each request with the file its path names, or 404/403/405. */
-    public static final class FileHandler implements Handler {
-        private final Path root;
-
-        /** @param root the directory served; nothing outside it is reachable */
-        public FileHandler(Path root) {
-            this.root = root.toAbsolutePath().normalize();
-        }
-
-        @Override
-        public void channelRead(HandlerContext ctx, Object msg) throws IOException {
-            if (msg instanceof HttpRequest request) {
-                serve(ctx, request);
-            }
-            ReferenceCounted.safeRelease(msg);
-        }
-
-        @Override
-        public void channelReadComplete(HandlerContext ctx) {
-            ctx.flush();
-        }
-
-        private void serve(HandlerContext ctx, HttpRequest request) throws IOException {
-            if (request.method() != HttpMethod.GET && request.method() != HttpMethod.HEAD) {
-                ctx.write(error(ctx, HttpResponseStatus.METHOD_NOT_ALLOWED));
-                return;
-            }
-            Path file = resolve(request.path());
-            if (file == null) {
-                ctx.write(error(ctx, HttpResponseStatus.FORBIDDEN));
-                return;
-            }
-            if (Files.isDirectory(file)) {
-                file = file.resolve("index.html");
-            }
-            if (!Files.isRegularFile(file) || !Files.isReadable(file)) {
-                ctx.write(error(ctx, HttpResponseStatus.NOT_FOUND));
-                return;
-            }
-            FileRegion region = FileRegion.of(file);
-            HttpResponse response = new HttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
-            response.headers().add(HttpHeaderNames.CONTENT_LENGTH, region.count());
-            response.headers().add(HttpHeaderNames.CONTENT_TYPE, contentType(file));
-            ctx.write(response);
-            if (request.method() == HttpMethod.GET) {
-                ctx.write(region); // zero-copy body
-            } else {
-                region.release();
-            }
-            ctx.write(LastHttpContent.EMPTY);
-        }
-
-        /** The file a request path names, or {@code null} if it would leave the root. */
-        Path resolve(String path) {
-            String decoded = URLDecoder.decode(path, StandardCharsets.UTF_8);
-            if (decoded.indexOf('\0') >= 0) {
-                return null;
-            }
-            Path file = root.resolve(decoded.replaceFirst("^/+", "")).normalize();
-            return file.startsWith(root) ? file : null;
-        }
-    }
-
-    static FullHttpResponse error(HandlerContext ctx, HttpResponseStatus status) {
-        FullHttpResponse response = new FullHttpResponse(HttpVersion.HTTP_1_1, status,
-                ctx.alloc().copyOf(status + "\n", StandardCharsets.US_ASCII));
-        response.headers().add(HttpHeaderNames.CONTENT_TYPE, "text/plain; charset=us-ascii");
-        return response;
-    }
-
-    static String contentType(Path file) {
-        String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
-        if (name.endsWith(".html") || name.endsWith(".htm")) {
-            return "text/html; charset=utf-8";
-        } else if (name.endsWith(".txt") || name.endsWith(".md")) {
-            return "text/plain; charset=utf-8";
-        } else if (name.endsWith(".css")) {
-            return "text/css";
-        } else if (name.endsWith(".js")) {
-            return "text/javascript";
-        } else if (name.endsWith(".json")) {
-            return "application/json";
-        } else if (name.endsWith(".png")) {
-            return "image/png";
-        } else if (name.endsWith(".jpg") || name.endsWith(".jpeg")) {
-            return "image/jpeg";
-        }
-        return "application/octet-stream";
-    }
+    static final String USAGE = "usage: HttpFileServer [port [dir]]   (default port 8080, dir: the current"
+            + " directory)";
 
     private HttpFileServer() {
     }
 
-    /** Serves {@code root} on {@code host:port} with {@code group}. */
+    /** Serves {@code root} on {@code host:port} with {@code group}; {@code root} must be a directory. */
     public static Server start(EventLoopGroup group, Path root, String host, int port) {
+        StaticFileHandler.Builder files = StaticFileHandler.builder(root).maxAge(Duration.ZERO);
         return Server.builder().group(group)
                 .childHandler(ch -> ch.pipeline()
                         .addLast("http", new HttpServerCodec())
-                        .addLast("files", new FileHandler(root)))
+                        .addLast("files", files.build()))
                 .bind(host, port);
     }
 
-    /** Starts the server and blocks until it is closed. */
+    /** The parsed command line, or an error message for the usage line. */
+    record Arguments(int port, Path root, String error) {
+        static Arguments parse(String[] args) {
+            if (args.length > 2) {
+                return new Arguments(0, null, "too many arguments");
+            }
+            int port = 8080;
+            if (args.length > 0) {
+                try {
+                    port = Integer.parseInt(args[0]);
+                } catch (NumberFormatException e) {
+                    return new Arguments(0, null, "port '" + args[0] + "' is not a number");
+                }
+                if (port < 0 || port > 65535) {
+                    return new Arguments(0, null, "port " + port + " is out of range 0-65535");
+                }
+            }
+            Path root = Path.of(args.length > 1 ? args[1] : ".");
+            if (!Files.exists(root)) {
+                return new Arguments(0, null, "directory '" + root + "' does not exist");
+            }
+            if (!Files.isDirectory(root)) {
+                return new Arguments(0, null, "'" + root + "' is not a directory");
+            }
+            return new Arguments(port, root, null);
+        }
+    }
+
+    /** Starts the server and blocks until it is closed; a bad argument prints the usage line and exits 2. */
     public static void main(String[] args) {
-        Path root = Path.of(args.length > 0 ? args[0] : ".");
-        int port = args.length > 1 ? Integer.parseInt(args[1]) : 8080;
+        Arguments a = Arguments.parse(args);
+        if (a.error() != null) {
+            System.err.println("HttpFileServer: " + a.error());
+            System.err.println(USAGE);
+            System.exit(2);
+            return;
+        }
         EventLoopGroup group = new EventLoopGroup();
-        Server server = start(group, root, "0.0.0.0", port);
+        Server server;
+        try {
+            server = start(group, a.root(), "0.0.0.0", a.port());
+        } catch (RuntimeException e) {
+            group.close();
+            System.err.println("HttpFileServer: cannot listen on port " + a.port() + ": " + rootMessage(e));
+            System.err.println(USAGE);
+            System.exit(2);
+            return;
+        }
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             server.close();
             group.close();
         }));
-        org.slf4j.LoggerFactory.getLogger(HttpFileServer.class).info("serving {} on {}", root.toAbsolutePath(),
+        LoggerFactory.getLogger(HttpFileServer.class).info("serving {} on {}", a.root().toAbsolutePath(),
                 server.localAddress());
         server.closeFuture().join();
+    }
+
+    private static String rootMessage(Throwable t) {
+        Throwable c = t;
+        while (c.getCause() != null && c.getCause() != c) {
+            c = c.getCause();
+        }
+        return c.getMessage() != null ? c.getMessage() : c.toString();
     }
 }
