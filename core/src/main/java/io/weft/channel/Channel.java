@@ -415,11 +415,13 @@ public abstract class Channel {
      * the transport, for example writes a TLS handler queues until its handshake completes. They count toward the
      * write-buffer watermarks like queued bytes: above {@link ChannelOption#WRITE_BUFFER_HIGH_WATER_MARK} in all,
      * {@link #isWritable()} turns {@code false}, and it turns {@code true} again below the low water mark. A
-     * handler that adds bytes must remove them when it passes them on or releases them. Loop thread only.
+     * handler that adds bytes must remove them when it passes them on or releases them. Called outside the
+     * loop, it hands the change to the loop.
      */
     public final void adjustPendingOutboundBytes(long delta) {
         if (!loop.inLoop()) {
-            throw new IllegalStateException("adjustPendingOutboundBytes called outside " + this + "'s loop");
+            loop.execute(() -> adjustPendingOutboundBytes(delta));
+            return;
         }
         handlerPendingBytes = Math.max(0, handlerPendingBytes + delta);
         if (!open) {

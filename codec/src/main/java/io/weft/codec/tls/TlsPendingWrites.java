@@ -59,14 +59,6 @@ final class TlsPendingWrites {
         return true;
     }
 
-    /** Puts {@code entry} back at the head (it was taken but could not be processed yet). */
-    void pushBack(Entry entry) {
-        queue.addFirst(entry);
-        if (entry.msg() instanceof Buffer b) {
-            bytes += b.readableBytes();
-        }
-    }
-
     /** The oldest entry, removed; {@code null} if none. */
     Entry poll() {
         Entry e = queue.poll();
