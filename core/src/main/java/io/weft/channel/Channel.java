@@ -420,7 +420,11 @@ public abstract class Channel {
      */
     public final void adjustPendingOutboundBytes(long delta) {
         if (!loop.inLoop()) {
-            loop.execute(() -> adjustPendingOutboundBytes(delta));
+            try {
+                loop.execute(() -> adjustPendingOutboundBytes(delta));
+            } catch (java.util.concurrent.RejectedExecutionException loopGone) {
+                // The loop has shut down: its channels are closed and nothing counts any more.
+            }
             return;
         }
         handlerPendingBytes = Math.max(0, handlerPendingBytes + delta);
