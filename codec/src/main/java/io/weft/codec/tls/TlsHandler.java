@@ -135,6 +135,9 @@ public final class TlsHandler implements Handler {
     private TlsPendingWrites.Entry streaming;
     /** {@link #drainOutbound} is running: a writability event it causes must not re-enter it. */
     private boolean draining;
+    /** Reused for every file chunk: copies file bytes into a buffer. */
+    private final BufferSink fileSink = new BufferSink();
+    private final Runnable drainTask = this::drainOutbound;
     private ScheduledTask handshakeTimer;
     private int appBufferSize;
     private int packetBufferSize;
@@ -970,7 +973,7 @@ public final class TlsHandler implements Handler {
                         }
                         if (chunks++ == FILE_CHUNKS_PER_TURN) {
                             flushOutbound();
-                            ctx.loop().execute(this::drainOutbound);
+                            ctx.loop().execute(drainTask);
                             return;
                         }
                         if (!encryptFileChunk(region)) {
@@ -1010,11 +1013,13 @@ public final class TlsHandler implements Handler {
     private boolean encryptFileChunk(FileRegion region) {
         Buffer chunk = ctx.alloc().allocate((int) Math.min(FILE_CHUNK, region.remaining()));
         try {
-            long read = region.transferTo(new BufferSink(chunk));
+            fileSink.target = chunk;
+            long read = region.transferTo(fileSink);
             if (read == 0) {
                 throw new IOException("no bytes read from " + region + "; did the file shrink?");
             }
         } catch (IOException | RuntimeException e) {
+            fileSink.target = null;
             chunk.release();
             // A local file problem, not the peer's: a CodecException, so it is logged as a fault if unhandled.
             io.weft.codec.CodecException error = new io.weft.codec.CodecException(
@@ -1023,6 +1028,7 @@ public final class TlsHandler implements Handler {
             fail(error);
             return false;
         }
+        fileSink.target = null;
         encryptAndWrite(chunk, null);
         flushOutbound();
         return state == State.OPEN;
@@ -1030,11 +1036,7 @@ public final class TlsHandler implements Handler {
 
     /** Lets {@link FileRegion#transferTo} copy file bytes into a buffer, up to the buffer's capacity. */
     private static final class BufferSink implements WritableByteChannel {
-        private final Buffer target;
-
-        BufferSink(Buffer target) {
-            this.target = target;
-        }
+        Buffer target;
 
         @Override
         public int write(ByteBuffer src) {
