@@ -83,10 +83,8 @@ public final class TlsHandler implements Handler {
 
     private static final Logger log = LoggerFactory.getLogger(TlsHandler.class);
 
-    /** Size of a TLS record header: type, version, length. */
-    static final int RECORD_HEADER_LENGTH = 5;
-    /** Largest record payload RFC 5246 allows (2^14 + 2048); a longer length field is rejected. */
-    static final int MAX_RECORD_PAYLOAD = (1 << 14) + 2048;
+    static final int RECORD_HEADER_LENGTH = TlsRecords.RECORD_HEADER_LENGTH;
+    static final int MAX_RECORD_PAYLOAD = TlsRecords.MAX_RECORD_PAYLOAD;
     /** Default of {@link Builder#maxPendingWriteBytes}: 1 MiB. */
     public static final int DEFAULT_MAX_PENDING_WRITE_BYTES = 1 << 20;
     /** Plaintext read from a {@code FileRegion} and encrypted at a time. */
@@ -124,6 +122,7 @@ public final class TlsHandler implements Handler {
     private final Executor taskExecutor;
     private final CompletableFuture<TlsHandshakeCompletionEvent> handshakeFuture = new CompletableFuture<>();
     private final TlsPendingWrites pending;
+    private final TlsAlpn alpn;
 
     private HandlerContext ctx;
     /** Loop-confined but volatile so that a delegated-task thread can see the connection has ended. */
@@ -147,12 +146,6 @@ public final class TlsHandler implements Handler {
     private boolean closeNotifyReceived;
     /** Decrypted data was passed on during the current read batch. */
     private boolean firedRead;
-    /**
-     * ALPN protocols the stages after this handler declare ({@link ApplicationProtocolSupport}); empty if none
-     * declares any; {@code null} until looked up. Read by the engine's protocol selector, possibly on a
-     * delegated-task thread.
-     */
-    private volatile java.util.Set<String> servedProtocols;
 
     private TlsHandler(SSLEngine engine, TlsEngineConfig config) {
         this.engine = engine;
@@ -160,8 +153,9 @@ public final class TlsHandler implements Handler {
         this.config = config;
         this.taskExecutor = config.taskExecutor;
         this.pending = new TlsPendingWrites(config.maxPendingWriteBytes);
+        this.alpn = new TlsAlpn(config);
         if (!client && config.applicationProtocols != null) {
-            engine.setHandshakeApplicationProtocolSelector((e, offered) -> selectApplicationProtocol(offered));
+            engine.setHandshakeApplicationProtocolSelector((e, offered) -> alpn.select(offered));
         }
         SSLSession session = engine.getSession();
         this.appBufferSize = session.getApplicationBufferSize();
@@ -401,9 +395,9 @@ public final class TlsHandler implements Handler {
             data.release();
             return;
         }
-        if (servedProtocols == null) {
+        if (!alpn.lookedUp()) {
             // The pipeline is complete by the time the peer's first bytes arrive.
-            lookUpServedProtocols();
+            alpn.lookUp(ctx);
         }
         try {
             cumulate(data);
@@ -501,7 +495,7 @@ public final class TlsHandler implements Handler {
                 return;
             }
             int readable = in.readableBytes();
-            int recordLength = checkRecord(in);
+            int recordLength = TlsRecords.checkRecord(in);
             if (recordLength < 0 || readable < recordLength) {
                 return;
             }
@@ -594,52 +588,6 @@ public final class TlsHandler implements Handler {
             appOut = ctx.alloc().allocate(Math.max(appBufferSize, Math.min(readable + 1024, OUTBOUND_CHUNK)));
         }
         return true;
-    }
-
-    /**
-     * Validates the record header at the reader index.
-     *
-     * @return the whole record's length, or -1 if the header is incomplete
-     * @throws NotSslRecordException if the bytes cannot start a TLS record
-     */
-    private int checkRecord(Buffer in) {
-        int readable = in.readableBytes();
-        if (readable == 0) {
-            return -1;
-        }
-        int i = in.readerIndex();
-        int type = in.getUnsignedByte(i);
-        if (type < 20 || type > 24 || (readable > 1 && in.getUnsignedByte(i + 1) != 3)
-                || (readable > 2 && in.getUnsignedByte(i + 2) > 4)) {
-            throw new NotSslRecordException(describeNotTls(in));
-        }
-        if (readable < RECORD_HEADER_LENGTH) {
-            return -1;
-        }
-        int length = in.getUnsignedShort(i + 3);
-        if (length > MAX_RECORD_PAYLOAD) {
-            throw new TlsException("TLS record length " + length + " exceeds the limit of " + MAX_RECORD_PAYLOAD
-                    + " (content type " + type + ")");
-        }
-        return RECORD_HEADER_LENGTH + length;
-    }
-
-    private static String describeNotTls(Buffer in) {
-        int n = Math.min(16, in.readableBytes());
-        StringBuilder hex = new StringBuilder();
-        StringBuilder text = new StringBuilder();
-        for (int k = 0; k < n; k++) {
-            int b = in.getUnsignedByte(in.readerIndex() + k);
-            if (k > 0) {
-                hex.append(' ');
-            }
-            hex.append(Character.forDigit(b >> 4, 16)).append(Character.forDigit(b & 0xF, 16));
-            text.append(b >= 0x20 && b < 0x7F ? (char) b : '.');
-        }
-        return "not a TLS record: received " + hex + " (\"" + text + "\""
-                + (in.readableBytes() > n ? ", " + in.readableBytes() + " bytes in all" : "")
-                + ") where a TLS record header (content type 20-24, version 3.x) was expected;"
-                + " is the peer speaking plaintext?";
     }
 
     // ------------------------------------------------------------------ handshake
@@ -781,83 +729,14 @@ public final class TlsHandler implements Handler {
         }
     }
 
-    // ------------------------------------------------------------------ ALPN
-
-    /** Collects what the stages after this one declare they serve; warns once if configured ones are left out. */
-    private void lookUpServedProtocols() {
-        java.util.Set<String> served = new java.util.LinkedHashSet<>();
-        boolean after = false;
-        for (String name : ctx.pipeline().names()) {
-            Handler h = ctx.pipeline().get(name);
-            if (h == this) {
-                after = true;
-            } else if (after && h instanceof ApplicationProtocolSupport s) {
-                served.addAll(s.supportedApplicationProtocols());
-            }
-        }
-        servedProtocols = served;
-        String[] configured = config.applicationProtocols;
-        if (configured != null && !served.isEmpty()) {
-            List<String> unserved = new java.util.ArrayList<>();
-            for (String p : configured) {
-                if (!served.contains(p)) {
-                    unserved.add(p);
-                }
-            }
-            if (!unserved.isEmpty() && config.alpnWarned.compareAndSet(false, true)) {
-                log.warn("TLS is configured to offer ALPN protocol(s) {} but no handler after the TlsHandler serves"
-                        + " them (the pipeline serves {}); they will not be negotiated. Configure"
-                        + " applicationProtocols(...) with protocols the pipeline speaks.", unserved, served);
-            }
-        }
-    }
-
-    /**
-     * The server's ALPN choice: its first configured protocol that the client offers and the pipeline serves.
-     * {@code ""} (no ALPN) if the pipeline serves none of the configured ones, so the client falls back to its
-     * default; {@code null} (the handshake fails with {@code no_application_protocol}, as RFC 7301 says) if the
-     * client offers none of the usable ones.
-     */
-    private String selectApplicationProtocol(List<String> offered) {
-        java.util.Set<String> served = servedProtocols;
-        boolean filter = served != null && !served.isEmpty();
-        boolean anyUsable = false;
-        for (String p : config.applicationProtocols) {
-            if (filter && !served.contains(p)) {
-                continue;
-            }
-            anyUsable = true;
-            if (offered.contains(p)) {
-                return p;
-            }
-        }
-        return anyUsable ? null : "";
-    }
-
-    /** A negotiated protocol that no declaring stage serves: the connection cannot work. */
-    private String unservedApplicationProtocol() {
-        String alpn = applicationProtocol();
-        java.util.Set<String> served = servedProtocols;
-        if (alpn == null) {
-            return null;
-        }
-        if (served == null) {
-            lookUpServedProtocols();
-            served = servedProtocols;
-        }
-        return served.isEmpty() || served.contains(alpn) ? null : alpn;
-    }
-
     /** {@code HANDSHAKING → OPEN}: sends the queued writes, completes the future, fires the event. */
     private void handshakeFinished() {
         if (state != State.HANDSHAKING) {
             return;
         }
-        String unserved = unservedApplicationProtocol();
+        TlsHandshakeException unserved = alpn.check(ctx, applicationProtocol());
         if (unserved != null) {
-            fail(new TlsHandshakeException("TLS handshake with " + ctx.channel().remoteAddress()
-                    + " negotiated the ALPN protocol '" + unserved + "', which no handler in this pipeline serves ("
-                    + servedProtocols + ")"));
+            fail(unserved);
             return;
         }
         state = State.OPEN;
