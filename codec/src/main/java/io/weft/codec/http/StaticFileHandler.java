@@ -49,8 +49,10 @@ import java.util.concurrent.TimeUnit;
  *   <li><b>Ranges:</b> a single {@code bytes} range ({@code a-b}, {@code a-}, {@code -n}) gets {@code 206} with
  *       {@code Content-Range}; an unsatisfiable one {@code 416} with {@code Content-Range: bytes *}{@code /size}.
  *       {@code If-Range} (an entity tag compared strongly, or the exact {@code Last-Modified} date) that does not
- *       match makes the answer the whole file ({@code 200}). Several ranges, another unit, or a malformed
- *       {@code Range} are ignored: the whole file, {@code 200} (RFC 9110 allows a server to ignore Range).</li>
+ *       match makes the answer the whole file ({@code 200}). Several non-overlapping ranges (at most
+ *       {@value #MAX_RANGES}) get a {@code 206} with a {@code multipart/byteranges} body. Overlapping or too
+ *       many ranges, another unit, or a malformed {@code Range} are ignored: the whole file, {@code 200} (RFC
+ *       9110 allows a server to ignore Range).</li>
  *   <li><b>Headers:</b> {@code Content-Type} from the extension (a table; {@code charset} added for text types;
  *       {@link Builder#contentType} adds or overrides entries), {@code Accept-Ranges: bytes},
  *       {@code Cache-Control} ({@link Builder#maxAge}, default {@code no-cache}: cached, revalidated every time,
@@ -215,16 +217,20 @@ public final class StaticFileHandler implements Handler {
         String range = in.get(RANGE);
         if (range != null && request.method() == HttpMethod.GET && ifRangeHolds(in.get(IF_RANGE), etag,
                 modifiedSecond)) {
-            long[] r = parseRange(range, size);
-            if (r == UNSATISFIABLE) {
+            List<long[]> ranges = parseRanges(range, size);
+            if (ranges == UNSATISFIABLE_RANGES) {
                 HttpResponse e = validators(error(ctx, RANGE_NOT_SATISFIABLE), etag, modifiedMillis);
                 e.headers().set(CONTENT_RANGE, "bytes */" + size);
                 ctx.write(e);
                 return;
             }
-            if (r != null) {
-                start = r[0];
-                length = r[1] - r[0] + 1;
+            if (ranges != null && ranges.size() > 1) {
+                serveMultipart(ctx, file, size, ranges, etag, modifiedMillis);
+                return;
+            }
+            if (ranges != null) {
+                start = ranges.get(0)[0];
+                length = ranges.get(0)[1] - start + 1;
                 status = HttpResponseStatus.PARTIAL_CONTENT;
             }
         }
@@ -244,6 +250,53 @@ public final class StaticFileHandler implements Handler {
         if (channel != null) {
             ctx.write(new FileRegion(channel, start, length));
         }
+        ctx.write(LastHttpContent.EMPTY);
+    }
+
+    /**
+     * {@code 206} with a {@code multipart/byteranges} body (RFC 9110 section 14.6): per range a part head (a
+     * buffer) and the bytes (a {@link FileRegion}), then the closing delimiter; {@code Content-Length} is exact.
+     */
+    private void serveMultipart(HandlerContext ctx, Path file, long size, List<long[]> ranges, String etag,
+            long modifiedMillis) throws IOException {
+        String boundary = "weft-" + Long.toHexString(java.util.concurrent.ThreadLocalRandom.current().nextLong())
+                + Long.toHexString(System.nanoTime());
+        String type = config.contentType(file.getFileName().toString());
+        List<byte[]> heads = new ArrayList<>(ranges.size());
+        long length = 0;
+        for (int i = 0; i < ranges.size(); i++) {
+            long[] r = ranges.get(i);
+            byte[] head = ((i == 0 ? "" : "\r\n") + "--" + boundary + "\r\ncontent-type: " + type
+                    + "\r\ncontent-range: bytes " + r[0] + "-" + r[1] + "/" + size + "\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII);
+            heads.add(head);
+            length += head.length + (r[1] - r[0] + 1);
+        }
+        byte[] end = ("\r\n--" + boundary + "--\r\n").getBytes(StandardCharsets.US_ASCII);
+        length += end.length;
+        // Open every part's file first: a failure then leaves nothing half-written.
+        List<FileRegion> regions = new ArrayList<>(ranges.size());
+        try {
+            for (long[] r : ranges) {
+                regions.add(new FileRegion(FileChannel.open(file, StandardOpenOption.READ), r[0], r[1] - r[0] + 1));
+            }
+        } catch (IOException | RuntimeException e) {
+            regions.forEach(FileRegion::release);
+            throw e;
+        }
+        HttpResponse response = new HttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.PARTIAL_CONTENT);
+        HttpHeaders h = response.headers();
+        h.set(HttpHeaderNames.CONTENT_TYPE, "multipart/byteranges; boundary=" + boundary);
+        h.set(HttpHeaderNames.CONTENT_LENGTH, length);
+        h.set(ACCEPT_RANGES, "bytes");
+        cacheHeaders(validators(response, etag, modifiedMillis));
+        ctx.write(response);
+        for (int i = 0; i < ranges.size(); i++) {
+            byte[] head = heads.get(i);
+            ctx.write(ctx.alloc().allocate(head.length).writeBytes(head));
+            ctx.write(regions.get(i));
+        }
+        ctx.write(ctx.alloc().allocate(end.length).writeBytes(end));
         ctx.write(LastHttpContent.EMPTY);
     }
 
@@ -451,6 +504,54 @@ public final class StaticFileHandler implements Handler {
     }
 
     private static final long[] UNSATISFIABLE = new long[0];
+    private static final List<long[]> UNSATISFIABLE_RANGES = List.of();
+    /** More ranges than this in one request are ignored (the whole file is sent): RFC 9110 section 14.2. */
+    static final int MAX_RANGES = 16;
+
+    /**
+     * Parses a {@code Range} field that may list several ranges.
+     *
+     * @return the satisfiable ranges ({first, last}, inclusive) in the order asked; {@link #UNSATISFIABLE_RANGES}
+     *     if none is; or {@code null} to ignore the field (another unit, a malformed range, more than
+     *     {@link #MAX_RANGES}, or overlapping ranges, which a client has no good reason to ask for)
+     */
+    static List<long[]> parseRanges(String field, long size) {
+        String v = field.trim();
+        if (!v.regionMatches(true, 0, "bytes=", 0, 6)) {
+            return null;
+        }
+        List<long[]> result = new ArrayList<>();
+        int specs = 0;
+        for (String spec : v.substring(6).split(",", -1)) {
+            if (spec.isBlank()) {
+                continue;
+            }
+            if (++specs > MAX_RANGES) {
+                return null;
+            }
+            long[] r = parseRange("bytes=" + spec.trim(), size);
+            if (r == null) {
+                return null;
+            }
+            if (r != UNSATISFIABLE) {
+                result.add(r);
+            }
+        }
+        if (specs == 0) {
+            return null;
+        }
+        if (result.isEmpty()) {
+            return UNSATISFIABLE_RANGES;
+        }
+        List<long[]> sorted = new ArrayList<>(result);
+        sorted.sort((a, b) -> Long.compare(a[0], b[0]));
+        for (int i = 1; i < sorted.size(); i++) {
+            if (sorted.get(i)[0] <= sorted.get(i - 1)[1]) {
+                return null;
+            }
+        }
+        return result;
+    }
 
     /**
      * Parses a {@code Range} field for a representation of {@code size} bytes.
