@@ -72,14 +72,16 @@ import java.util.concurrent.TimeUnit;
  * </ul>
  *
  * <p>Request bodies (of a {@code POST} answered {@code 405}, say) are released. Errors are small
- * {@code text/plain} responses. File-system errors other than a missing file answer {@code 500} and are logged
- * by the pipeline as faults.
+ * {@code text/plain} responses. A file that cannot be read for lack of permission is {@code 403}; other
+ * file-system errors answer {@code 500} and are logged at WARN (a fault of the server, not of the client).
  *
  * <p><b>Threads.</b> Callbacks run on the channel's loop and do blocking file-system calls (stat, open): fast on
  * local disks, as in every Java static server on a selector loop. Use one handler per connection
  * ({@link Builder#build()} is cheap; the builder, immutable once configured, may be shared).
  */
 public final class StaticFileHandler implements Handler {
+
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(StaticFileHandler.class);
 
     /** Index file names tried for a directory by default. */
     public static final List<String> DEFAULT_INDEX_FILES = List.of("index.html");
@@ -123,7 +125,18 @@ public final class StaticFileHandler implements Handler {
     public void channelRead(HandlerContext ctx, Object msg) throws Exception {
         try {
             if (msg instanceof HttpRequest request) {
-                serve(ctx, request);
+                try {
+                    serve(ctx, request);
+                } catch (NoSuchFileException | java.nio.file.NotDirectoryException gone) {
+                    // Removed between the look-up and the read.
+                    ctx.write(error(ctx, HttpResponseStatus.NOT_FOUND));
+                } catch (java.nio.file.AccessDeniedException denied) {
+                    ctx.write(error(ctx, HttpResponseStatus.FORBIDDEN));
+                } catch (IOException e) {
+                    // Nothing of the answer has been written yet: every file is opened before the head goes out.
+                    log.warn("{}: cannot serve {}: {}", ctx.channel(), request.path(), e.toString());
+                    ctx.write(error(ctx, HttpResponseStatus.INTERNAL_SERVER_ERROR));
+                }
             }
         } finally {
             ReferenceCounted.safeRelease(msg);
@@ -165,8 +178,12 @@ public final class StaticFileHandler implements Handler {
             }
             attrs = Files.readAttributes(file, BasicFileAttributes.class);
         }
-        if (!attrs.isRegularFile() || !Files.isReadable(file)) {
+        if (!attrs.isRegularFile()) {
             ctx.write(error(ctx, HttpResponseStatus.NOT_FOUND));
+            return;
+        }
+        if (!Files.isReadable(file)) {
+            ctx.write(error(ctx, HttpResponseStatus.FORBIDDEN));
             return;
         }
         serveFile(ctx, request, file, attrs);

@@ -186,6 +186,21 @@ class StaticFileHandlerTest {
     }
 
     @Test
+    void anUnreadableFileIs403() throws Exception {
+        Path locked = root.resolve("locked.txt");
+        Files.write(locked, HELLO);
+        try {
+            boolean changed = locked.toFile().setReadable(false, false);
+            Assumptions.assumeTrue(changed && !Files.isReadable(locked), "permissions not enforced (root?)");
+            assertEquals(403, get("/locked.txt").statusCode());
+            assertEquals(200, get("/hello.txt").statusCode(), "the connection and server go on");
+        } finally {
+            locked.toFile().setReadable(true, false);
+            Files.delete(locked);
+        }
+    }
+
+    @Test
     void otherMethodsGet405WithAllow() throws Exception {
         for (String method : new String[] {"POST", "PUT", "DELETE", "OPTIONS"}) {
             HttpResponse<byte[]> r = send(method, "/hello.txt");
