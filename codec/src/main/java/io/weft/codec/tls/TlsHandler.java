@@ -10,8 +10,8 @@ import io.weft.pipeline.Handler;
 import io.weft.pipeline.HandlerContext;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.WritableByteChannel;
 import java.nio.channels.ClosedChannelException;
+import java.nio.channels.WritableByteChannel;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
@@ -1155,178 +1155,23 @@ public final class TlsHandler implements Handler {
 
     // ------------------------------------------------------------------ builder
 
+    /** Makes the handler for {@link TlsHandlerBuilder#build()}. */
+    static TlsHandler create(SSLEngine engine, TlsEngineConfig config) {
+        return new TlsHandler(engine, config);
+    }
+
     /**
-     * Settings for {@link TlsHandler}s of one side; {@link #build()} makes a new handler (with a new engine) for
-     * each connection. Configure it once, then share it: building is thread-safe as long as the settings are
-     * not changed any more. The settings are captured when {@link #build()} is called; the engine itself is
-     * made by an immutable snapshot of them, so a handler never sees later changes.
+     * The builder {@link #server} and {@link #client} return; its settings are those of
+     * {@link TlsHandlerBuilder}.
      */
-    public static final class Builder {
-        private final SSLContext context;
-        private final boolean client;
-        private String peerHost;
-        private int peerPort = -1;
-        private boolean sni = true;
-        private Boolean hostnameVerification;
-        private String[] protocols;
-        private String[] cipherSuites;
-        private String[] applicationProtocols;
-        private ClientAuth clientAuth = ClientAuth.NONE;
-        private long handshakeTimeoutMillis = 10_000;
-        private long closeNotifyTimeoutMillis = 3_000;
-        private int maxBufferedBytes = 1 << 20;
-        private int maxPendingWriteBytes = DEFAULT_MAX_PENDING_WRITE_BYTES;
-        private Executor taskExecutor;
-        private final java.util.concurrent.atomic.AtomicBoolean alpnWarned =
-                new java.util.concurrent.atomic.AtomicBoolean();
-
+    public static final class Builder extends TlsHandlerBuilder<Builder> {
         private Builder(SSLContext context, boolean client) {
-            if (context == null) {
-                throw new NullPointerException("context");
-            }
-            this.context = context;
-            this.client = client;
+            super(context, client);
         }
 
-        /**
-         * Client: the server's host name. It is sent with SNI (unless {@link #sni(boolean) sni(false)} or it is
-         * an IP literal), used for session resumption, and checked against the server's certificate unless
-         * {@link #hostnameVerification(boolean) hostnameVerification(false)}.
-         */
-        public Builder serverName(String host) {
-            this.peerHost = host;
+        @Override
+        Builder self() {
             return this;
-        }
-
-        /** Client: the server's host name and port (as {@link #serverName}); the port helps session reuse. */
-        public Builder peer(String host, int port) {
-            this.peerHost = host;
-            this.peerPort = port;
-            return this;
-        }
-
-        /** Client: whether to send the {@link #serverName} with SNI (default {@code true}). */
-        public Builder sni(boolean send) {
-            this.sni = send;
-            return this;
-        }
-
-        /**
-         * Client: whether to check that the server's certificate matches {@link #serverName}, as HTTPS does.
-         * Default: on whenever a server name is set.
-         */
-        public Builder hostnameVerification(boolean verify) {
-            this.hostnameVerification = verify;
-            return this;
-        }
-
-        /** Enabled protocol versions, for example {@code "TLSv1.3", "TLSv1.2"}; default: the context's. */
-        public Builder protocols(String... protocols) {
-            this.protocols = protocols.clone();
-            return this;
-        }
-
-        /** Enabled cipher suites; default: the context's. */
-        public Builder cipherSuites(String... suites) {
-            this.cipherSuites = suites.clone();
-            return this;
-        }
-
-        /**
-         * ALPN protocols in order of preference, for example {@code "h2", "http/1.1"}. A server picks the first of
-         * its own list the client also offers; without a common protocol the handshake fails. Only protocols the
-         * pipeline can serve are selected: see {@link ApplicationProtocolSupport} (a protocol configured that no
-         * stage after this handler serves is logged at WARN once per builder and never selected).
-         */
-        public Builder applicationProtocols(String... protocols) {
-            this.applicationProtocols = protocols.clone();
-            return this;
-        }
-
-        /** Server: whether to ask for (or require) a client certificate; default {@link ClientAuth#NONE}. */
-        public Builder clientAuth(ClientAuth auth) {
-            if (auth == null) {
-                throw new NullPointerException("auth");
-            }
-            this.clientAuth = auth;
-            return this;
-        }
-
-        /** How long the handshake may take before the connection is closed; 0 disables. Default 10 s. */
-        public Builder handshakeTimeout(long timeout, TimeUnit unit) {
-            if (timeout < 0) {
-                throw new IllegalArgumentException("handshake timeout " + timeout + " must be >= 0");
-            }
-            this.handshakeTimeoutMillis = unit.toMillis(timeout);
-            return this;
-        }
-
-        /** How long closing waits for the {@code close_notify} alert to be written. Default 3 s. */
-        public Builder closeNotifyTimeout(long timeout, TimeUnit unit) {
-            if (timeout <= 0) {
-                throw new IllegalArgumentException("close-notify timeout " + timeout + " must be positive");
-            }
-            this.closeNotifyTimeoutMillis = unit.toMillis(timeout);
-            return this;
-        }
-
-        /**
-         * Bound on received bytes not yet decrypted (partial records, data arriving while a delegated task runs);
-         * beyond it the connection fails with a {@link TlsException}. Default 1 MiB; at least one maximal record.
-         */
-        public Builder maxBufferedBytes(int bytes) {
-            if (bytes < RECORD_HEADER_LENGTH + MAX_RECORD_PAYLOAD) {
-                throw new IllegalArgumentException("maxBufferedBytes " + bytes + " is below one TLS record ("
-                        + (RECORD_HEADER_LENGTH + MAX_RECORD_PAYLOAD) + ")");
-            }
-            this.maxBufferedBytes = bytes;
-            return this;
-        }
-
-        /**
-         * Bound on plaintext bytes of writes the handler holds because it cannot encrypt them yet: writes made
-         * before the handshake completes (and writes made behind a {@code FileRegion} being streamed). Before the
-         * handshake these bytes count toward the channel's write-buffer watermarks, so {@code isWritable()} turns
-         * {@code false} long before the bound; a write that would exceed it fails with a
-         * {@link TlsWriteQueueFullException} (its promise, or {@code exceptionCaught} without one). Default
-         * {@value #DEFAULT_MAX_PENDING_WRITE_BYTES} bytes (1 MiB).
-         */
-        public Builder maxPendingWriteBytes(int bytes) {
-            if (bytes < 1) {
-                throw new IllegalArgumentException("maxPendingWriteBytes " + bytes + " must be positive");
-            }
-            this.maxPendingWriteBytes = bytes;
-            return this;
-        }
-
-        /**
-         * Where the engine's delegated tasks run; default {@link TlsTaskExecutor#shared()}, a small pool with a
-         * bounded queue. Never the loop itself: tasks may block for milliseconds. If the executor refuses a task
-         * ({@link java.util.concurrent.RejectedExecutionException}), that connection's handshake fails with a
-         * {@link TlsTaskRejectedException}.
-         */
-        public Builder delegatedTaskExecutor(Executor executor) {
-            this.taskExecutor = executor;
-            return this;
-        }
-
-        private TlsEngineConfig snapshot() {
-            return new TlsEngineConfig(context, client, peerHost, peerPort, sni, hostnameVerification,
-                    protocols == null ? null : protocols.clone(), cipherSuites == null ? null : cipherSuites.clone(),
-                    applicationProtocols == null ? null : applicationProtocols.clone(), clientAuth,
-                    handshakeTimeoutMillis, closeNotifyTimeoutMillis, maxBufferedBytes, maxPendingWriteBytes,
-                    taskExecutor, alpnWarned);
-        }
-
-        /** A new engine configured with these settings. */
-        public SSLEngine newEngine() {
-            return snapshot().newEngine();
-        }
-
-        /** A new handler, with a new engine, for one connection. */
-        public TlsHandler build() {
-            TlsEngineConfig config = snapshot();
-            return new TlsHandler(config.newEngine(), config);
         }
     }
 }
