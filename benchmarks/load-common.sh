@@ -3,11 +3,13 @@
 #
 # A server is named NAME or NAME@JDK: weft, netty-nio, netty-epoll, netty-io_uring, c (the C epoll ceiling) and vt
 # (a blocking server on virtual threads); @25 runs a Java server on the newest JDK under /usr/lib/jvm (default: the
-# `java` on PATH). vt always runs on the newest JDK.
+# `java` on PATH). vt always runs on the newest JDK. HTTPS servers (https-wrk.sh): weft-jdk, weft-conscrypt,
+# netty-jdk, netty-boringssl.
 
 THREADS=${THREADS:-2}
 JAVA_OPTS=${JAVA_OPTS:--Xms512m -Xmx512m -XX:+UseParallelGC -Dweft.leakDetection=off -Dio.netty.leakDetection.level=disabled}
 NATIVE_DIR=benchmarks/target/native
+TLS_DIR=benchmarks/target/tls
 SERVER_PID=
 
 newest_java() {
@@ -56,6 +58,10 @@ server_cmd() {
       [[ $kind == http ]] && cls=io.weft.benchmarks.http.NettyHelloServer
       echo "$java $JAVA_OPTS -cp benchmarks/target/benchmarks.jar $cls $port $THREADS ${name#netty-}" ;;
     c) echo "$NATIVE_DIR/ceiling $kind $port $THREADS" ;;
+    weft-jdk|weft-conscrypt)
+      echo "$java $JAVA_OPTS -cp benchmarks/target/benchmarks.jar io.weft.benchmarks.tls.WeftHttpsServer $port $THREADS ${name#weft-} $TLS_DIR/cert.pem $TLS_DIR/key.pem" ;;
+    netty-jdk|netty-boringssl)
+      echo "$java $JAVA_OPTS -cp benchmarks/target/benchmarks.jar io.weft.benchmarks.tls.NettyHttpsServer $port $THREADS ${name#netty-} $TLS_DIR/cert.pem $TLS_DIR/key.pem ${NETTY_TLS_TRANSPORT:-nio}" ;;
     vt) echo "$(newest_java) -Xms512m -Xmx512m -XX:+UseParallelGC benchmarks/vthreads/VirtualThreadServer.java $kind $port" ;;
     *) echo "unknown server '$spec' (weft, netty-nio, netty-epoll, netty-io_uring, c, vt; NAME@JDK for Java ones)" >&2
        exit 2 ;;
