@@ -89,10 +89,10 @@ class TlsBoundsTest {
         serverGroup.close();
     }
 
-    private Server server(TlsHandler.Builder tls, Handler app) {
+    private Server server(TlsHandler.Builder tls, java.util.function.Supplier<Handler> app) {
         Server server = Server.builder().group(serverGroup).childHandler(ch -> {
             Probe probe = new Probe();
-            ch.pipeline().addLast("tls", tls.build()).addLast("probe", probe).addLast("app", app);
+            ch.pipeline().addLast("tls", tls.build()).addLast("probe", probe).addLast("app", app.get());
             accepted.add(probe);
         }).bind("127.0.0.1", 0);
         servers.add(server);
@@ -186,7 +186,7 @@ class TlsBoundsTest {
 
     @Test
     void queuedBytesStopCountingOnceTheHandshakeSendsThem() throws Exception {
-        Server server = server(TlsHandler.server(serverContext), new EchoHandler());
+        Server server = server(TlsHandler.server(serverContext), EchoHandler::new);
         int total = 200 * 1024;
         HashingCollector collector = new HashingCollector(total);
         TlsHandler tls = TlsHandler.client(clientContext).serverName("localhost").build();
@@ -220,7 +220,7 @@ class TlsBoundsTest {
                 Thread.currentThread().interrupt();
             }
         });
-        Server server = server(TlsHandler.server(serverContext).delegatedTaskExecutor(executor), new EchoHandler());
+        Server server = server(TlsHandler.server(serverContext).delegatedTaskExecutor(executor), EchoHandler::new);
         byte[] hello = clientHello();
         int connections = 8;
         List<Socket> sockets = new ArrayList<>();
@@ -280,7 +280,7 @@ class TlsBoundsTest {
     void delegatedTasksOfAClosedConnectionDoNotRun() throws Exception {
         LinkedBlockingQueue<Runnable> captured = new LinkedBlockingQueue<>();
         Server server = server(TlsHandler.server(serverContext).delegatedTaskExecutor(captured::add),
-                new EchoHandler());
+                EchoHandler::new);
         byte[] hello = clientHello();
 
         // Connection A goes away while its batch waits: the batch runs no engine task.
@@ -393,7 +393,7 @@ class TlsBoundsTest {
 
     @Test
     void statesFollowTheDocumentedTransitions() throws Exception {
-        Server server = server(TlsHandler.server(serverContext), new EchoHandler());
+        Server server = server(TlsHandler.server(serverContext), EchoHandler::new);
         TlsHandler tls = TlsHandler.client(clientContext).serverName("localhost").build();
         assertEquals(TlsHandler.State.INITIAL, tls.state());
         TcpChannel ch = connect(server.port(), tls);
