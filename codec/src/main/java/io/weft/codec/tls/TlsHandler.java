@@ -805,7 +805,8 @@ public final class TlsHandler implements Handler {
             if (promise != null) {
                 promise.completeExceptionally(error);
             } else {
-                ctx.fireExceptionCaught(error);
+                // Not from inside the writer's own write call (architecture rule 8): after it has returned.
+                ctx.loop().execute(() -> ctx.fireExceptionCaught(error));
             }
         }
     }
