@@ -143,7 +143,13 @@ class TlsBoundsTest {
         closeables.add(silent);
         TlsHandler tls = TlsHandler.client(clientContext).serverName("localhost").maxPendingWriteBytes(256 * 1024)
                 .build();
-        TcpChannel ch = connect(silent.getLocalPort(), tls);
+        CompletableFuture<Throwable> caught = new CompletableFuture<>();
+        TcpChannel ch = connect(silent.getLocalPort(), tls, new Handler() {
+            @Override
+            public void exceptionCaught(HandlerContext ctx, Throwable cause) {
+                caught.complete(cause);
+            }
+        });
         Socket peer = silent.accept();
         closeables.add(peer);
         List<CompletableFuture<Void>> promises = new ArrayList<>();
@@ -161,6 +167,8 @@ class TlsBoundsTest {
             }
             CompletableFuture<Void> over = ch.newPromise();
             ch.write(ch.allocator().allocate(1).writeByte(1), over);
+            ch.write(ch.allocator().allocate(1).writeByte(2)); // no promise: reported through exceptionCaught
+            assertFalse(caught.isDone(), "not from inside the write call");
             ch.flush();
             return new Object[] {unwritableBeforeBound, ch.isWritable(), over};
         });
@@ -172,6 +180,7 @@ class TlsBoundsTest {
                 () -> over.get(10, TimeUnit.SECONDS));
         assertInstanceOf(TlsWriteQueueFullException.class, refused.getCause());
         assertTrue(refused.getCause().getMessage().contains("262144"), refused.getCause().getMessage());
+        assertInstanceOf(TlsWriteQueueFullException.class, caught.get(10, TimeUnit.SECONDS));
         for (CompletableFuture<Void> p : promises) {
             assertFalse(p.isDone(), "queued writes wait for the handshake");
         }
