@@ -25,7 +25,6 @@ import java.util.zip.Inflater;
  */
 abstract class InflatingDecoder implements Handler {
 
-
     /** Default bound on one message's decompressed size: 16 MiB. */
     public static final long DEFAULT_MAX_DECOMPRESSED_BYTES = 16L << 20;
     /** Default size of the output buffers: 64 KiB. */
