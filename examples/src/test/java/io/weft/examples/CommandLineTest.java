@@ -22,10 +22,12 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Every example checks its arguments: a bad port, a busy port, a missing file or an unknown host gives an error
  * line and a usage line on stderr and exit status 2, never a stack trace. Each case runs the example's real
- * {@code main} in a child JVM (all of them at once, to keep the test short).
+ * {@code main} in a child JVM (a few at a time, to keep the test short without crowding the machine).
  */
-@Timeout(value = 180, unit = TimeUnit.SECONDS)
+@Timeout(value = 300, unit = TimeUnit.SECONDS)
 class CommandLineTest {
+
+    private static final int PARALLEL = 4;
 
     @TempDir
     Path dir;
@@ -70,25 +72,35 @@ class CommandLineTest {
                     new Case("unknown host", "io.weft.examples.http.HttpGetClient", "http://" + unknownHost + "/"),
                     new Case("no such file: " + missing, "io.weft.examples.tls.TlsEchoServer", "0", missing, missing),
                     new Case("missing KEY.pem", "io.weft.examples.tls.TlsEchoServer", "0", missing));
-            List<Outcome> outcomes = new ArrayList<>();
-            for (int i = 0; i < cases.size(); i++) {
-                outcomes.add(start(cases.get(i), dir.resolve("err-" + i + ".txt")));
-            }
-            for (Outcome o : outcomes) {
-                String what = o.c().mainClass() + " " + String.join(" ", o.c().args());
-                assertTrue(o.process().waitFor(120, TimeUnit.SECONDS), what + " did not exit");
-                String err = Files.readString(o.err(), StandardCharsets.UTF_8);
-                assertEquals(2, o.process().exitValue(), what + " printed:\n" + err);
-                assertTrue(err.contains("error: ") && err.contains(o.c().expect()), what + " printed:\n" + err);
-                assertTrue(err.contains("\nusage: "), what + " printed no usage line:\n" + err);
-                assertFalse(err.contains("\tat ") || err.contains("Exception:"), what + " printed a trace:\n" + err);
+            for (int first = 0; first < cases.size(); first += PARALLEL) {
+                List<Outcome> batch = new ArrayList<>();
+                for (int i = first; i < Math.min(cases.size(), first + PARALLEL); i++) {
+                    batch.add(start(cases.get(i), dir.resolve("err-" + i + ".txt")));
+                }
+                try {
+                    for (Outcome o : batch) {
+                        check(o);
+                    }
+                } finally {
+                    batch.forEach(o -> o.process().destroyForcibly()); // a server that wrongly started
+                }
             }
         }
     }
 
+    private static void check(Outcome o) throws Exception {
+        String what = o.c().mainClass() + " " + String.join(" ", o.c().args());
+        assertTrue(o.process().waitFor(120, TimeUnit.SECONDS), what + " did not exit");
+        String err = Files.readString(o.err(), StandardCharsets.UTF_8);
+        assertEquals(2, o.process().exitValue(), what + " printed:\n" + err);
+        assertTrue(err.contains("error: ") && err.contains(o.c().expect()), what + " printed:\n" + err);
+        assertTrue(err.contains("\nusage: "), what + " printed no usage line:\n" + err);
+        assertFalse(err.contains("\tat ") || err.contains("Exception:"), what + " printed a trace:\n" + err);
+    }
+
     private static Outcome start(Case c, Path err) throws IOException {
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
-                .toString(), "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xmx64m", "-cp",
+                .toString(), "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-XX:-UsePerfData", "-Xmx64m", "-cp",
                 System.getProperty("java.class.path"), c.mainClass()));
         command.addAll(List.of(c.args()));
         Process p = new ProcessBuilder(command).redirectErrorStream(false)
