@@ -144,34 +144,6 @@ class HttpExamplesTest {
     }
 
     @Test
-    void fileServerArgumentsArePortThenDirectory() throws Exception {
-        HttpFileServer.Arguments defaults = HttpFileServer.Arguments.parse(new String[0]);
-        assertEquals(8080, defaults.port());
-        assertEquals(Path.of("."), defaults.root());
-        HttpFileServer.Arguments both = HttpFileServer.Arguments.parse(new String[] {"9090", root.toString()});
-        assertEquals(9090, both.port());
-        assertEquals(root, both.root());
-        assertTrue(HttpFileServer.Arguments.parse(new String[] {root.toString()}).error().contains("not a number"));
-        assertTrue(HttpFileServer.Arguments.parse(new String[] {"70000"}).error().contains("out of range"));
-        assertTrue(HttpFileServer.Arguments.parse(new String[] {"8080", root.resolve("nope").toString()}).error()
-                .contains("does not exist"));
-        assertTrue(HttpFileServer.Arguments.parse(new String[] {"8080", root.resolve("index.html").toString()})
-                .error().contains("not a directory"));
-    }
-
-    @Test
-    void fileServerWithAMissingDirectoryPrintsUsageAndExits2() throws Exception {
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Process p = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
-                HttpFileServer.class.getName(), "0", root.resolve("missing-dir").toString())
-                .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-        String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(p.waitFor(30, TimeUnit.SECONDS));
-        assertEquals(2, p.exitValue(), err);
-        assertTrue(err.contains("does not exist") && err.contains("usage: HttpFileServer [port [dir]]"), err);
-    }
-
-    @Test
     void pipelinedPlaintextRequestsAreAnsweredInOrder() throws Exception {
         StringBuilder requests = new StringBuilder();
         List<String> expected = new ArrayList<>();
