@@ -106,6 +106,16 @@ public final class Buffer implements ReferenceCounted {
         return allocator;
     }
 
+    /** Whether this buffer owns its memory (it is not a slice); the leak detector tracks only these. */
+    boolean isRoot() {
+        return root == this;
+    }
+
+    /** The buffer owning this one's memory ({@code this} for a root buffer); {@code null} once released. */
+    Buffer rootBuffer() {
+        return root;
+    }
+
     // ---------------------------------------------------------------- reference counting
 
     @Override

@@ -361,11 +361,7 @@ public abstract class Channel {
         boolean active = wasActive();
         beforeClose();
         failStart(new ClosedChannelException());
-        try {
-            javaChannel().close();
-        } catch (IOException e) {
-            log.debug("{}: closing the socket failed", this, e);
-        }
+        closeSocket();
         if (registerCalled && key != null) {
             loop.deregister(key);
             key = null;
@@ -379,6 +375,25 @@ public abstract class Channel {
         if (promise != null) {
             promise.complete(null);
         }
+    }
+
+    /** Closes the socket; a channel without one (an {@link EmbeddedChannel}) overrides it. */
+    void closeSocket() {
+        try {
+            javaChannel().close();
+        } catch (IOException e) {
+            log.debug("{}: closing the socket failed", this, e);
+        }
+    }
+
+    /** Hook: an inbound message reached the pipeline's tail unconsumed; {@code true} takes it. */
+    boolean unhandledInbound(Object msg) {
+        return false;
+    }
+
+    /** Hook: an exception reached the pipeline's tail unhandled; {@code true} takes it. */
+    boolean unhandledException(Throwable cause) {
+        return false;
     }
 
     /** Hook run once as closing starts (cancel timers and the like). */
@@ -458,6 +473,16 @@ public abstract class Channel {
         @Override
         public void close(CompletableFuture<Void> promise) {
             closeNow(promise);
+        }
+
+        @Override
+        public boolean unhandledInbound(Object msg) {
+            return Channel.this.unhandledInbound(msg);
+        }
+
+        @Override
+        public boolean unhandledException(Throwable cause) {
+            return Channel.this.unhandledException(cause);
         }
     }
 

@@ -30,9 +30,10 @@ import org.slf4j.LoggerFactory;
  * may be blocked in it. Timers ({@link #schedule}) live in a heap whose earliest deadline bounds the select
  * timeout, so they cost no thread.
  *
- * <p>Loops are created by an {@link EventLoopGroup} and start their thread at once.
+ * <p>Loops are created by an {@link EventLoopGroup} and start their thread at once. The one other kind is
+ * {@link EmbeddedEventLoop}, which has no thread and runs its work on the caller's thread, for tests.
  */
-public final class EventLoop implements Executor {
+public sealed class EventLoop implements Executor permits EmbeddedEventLoop {
 
     private static final Logger log = LoggerFactory.getLogger(EventLoop.class);
     private static final VarHandle STATE;
@@ -75,7 +76,22 @@ public final class EventLoop implements Executor {
         this.thread.start();
     }
 
-    /** The group this loop belongs to. */
+    /** For {@link EmbeddedEventLoop}: no thread, no selector; the subclass overrides every public method. */
+    EventLoop() {
+        this.group = null;
+        this.selector = null;
+        this.thread = null;
+    }
+
+    /**
+     * The loop's clock, in nanoseconds, with {@link System#nanoTime()}'s meaning: timers and timeout handlers
+     * measure time with it. {@link System#nanoTime()} here; a virtual clock on an {@link EmbeddedEventLoop}.
+     */
+    public long nanoTime() {
+        return System.nanoTime();
+    }
+
+    /** The group this loop belongs to ({@code null} for an {@link EmbeddedEventLoop}). */
     public EventLoopGroup group() {
         return group;
     }
