@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.IdentityHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
@@ -161,7 +162,8 @@ public final class LeakDetector {
      */
     public static final class Scope implements AutoCloseable {
         private final Thread thread;
-        private final List<Record> records = new ArrayList<>();
+        /** Insertion-ordered; records compare by identity. */
+        private final Set<Record> records = new LinkedHashSet<>();
         private int pruneAt = 1024;
         private volatile boolean closed;
 
@@ -192,9 +194,7 @@ public final class LeakDetector {
                 live.add(record);
                 buffer.leak = record;
             }
-            if (!records.contains(record)) {
-                add(record);
-            }
+            add(record);
         }
 
         /**
