@@ -103,75 +103,65 @@ public final class LeakDetector {
         return buffer;
     }
 
-    /** Tracks {@code buffer} whatever the level, and lists it in every scope open on this thread. */
+    /**
+     * Tracks {@code buffer} whatever the level, and lists it in the scope entered last on this thread (the innermost
+     * one: a buffer belongs to one scope at a time).
+     */
     private static Buffer trackInScopes(Buffer buffer, List<WeakReference<Scope>> scopes) {
         reportCollected();
         Record record = new Record(buffer);
         live.add(record);
         buffer.leak = record;
-        boolean pruned = false;
-        for (WeakReference<Scope> ref : scopes) {
-            Scope scope = ref.get();
-            if (scope == null || scope.closed) {
-                pruned = true;
-            } else {
+        for (int i = scopes.size() - 1; i >= 0; i--) {
+            Scope scope = scopes.get(i).get();
+            if (scope != null) {
                 scope.add(record);
+                break;
             }
-        }
-        if (pruned) {
-            pruneScopes(scopes);
+            // A scope collected while entered: stop counting it, so OPEN_SCOPES stays a true count.
+            scopes.remove(i);
+            OPEN_SCOPES.decrementAndGet();
         }
         return buffer;
     }
 
-    private static void pruneScopes(List<WeakReference<Scope>> scopes) {
-        // Close what was abandoned (collected without close()), so openScopes stays a true count.
-        for (WeakReference<Scope> ref : scopes) {
-            if (ref.get() == null) {
-                OPEN_SCOPES.decrementAndGet();
-            }
-        }
-        scopes.removeIf(ref -> ref.get() == null || ref.get().closed);
-        if (scopes.isEmpty()) {
-            SCOPES.remove();
-        }
-    }
-
     /**
-     * Opens a leak-check scope on the calling thread: until it is closed, every buffer allocated on this thread is
-     * tracked (whatever the {@linkplain #level() level}, with its allocation stack trace) and listed in the scope,
-     * so that {@link Scope#unreleased()} can tell which of them were never released. Meant for single-threaded
-     * tests, such as those driving an {@link io.weft.channel.EmbeddedChannel}, which opens one for itself.
-     * Scopes may nest; a buffer is listed in each scope open on its thread.
+     * Opens a leak-check scope and {@linkplain Scope#enter() enters} it on the calling thread: while it is entered,
+     * every buffer allocated on this thread is tracked (whatever the {@linkplain #level() level}, with its
+     * allocation stack trace) and listed in the scope, so that {@link Scope#unreleased()} can tell which of them
+     * were never released. Meant for single-threaded tests; {@link io.weft.channel.EmbeddedChannel} uses one,
+     * entered only while one of its methods runs, so that two embedded channels on one thread keep apart.
      */
     public static Scope openScope() {
-        Scope scope = new Scope(Thread.currentThread());
-        List<WeakReference<Scope>> scopes = SCOPES.get();
-        if (scopes == null) {
-            scopes = new ArrayList<>(2);
-            SCOPES.set(scopes);
-        }
-        scopes.add(new WeakReference<>(scope));
-        OPEN_SCOPES.incrementAndGet();
+        Scope scope = new Scope();
+        scope.enter();
         return scope;
     }
 
     /**
-     * Buffers allocated on one thread while the scope was open; see {@link LeakDetector#openScope()}. Not
-     * thread-safe: use it on the thread that opened it.
+     * The buffers allocated while it was entered on some thread, and those {@linkplain #adopt adopted}; see
+     * {@link LeakDetector#openScope()}. Not thread-safe: use it from one thread at a time.
      */
     public static final class Scope implements AutoCloseable {
-        private final Thread thread;
         /** Insertion-ordered; records compare by identity. */
         private final Set<Record> records = new LinkedHashSet<>();
         private int pruneAt = 1024;
-        private volatile boolean closed;
+        private int depth;
+        private Thread enteredOn;
+        private boolean closed;
 
-        private Scope(Thread thread) {
-            this.thread = thread;
+        private Scope() {
         }
 
         void add(Record record) {
+            Scope previous = record.scope;
+            if (previous == this) {
+                return;
+            }
+            if (previous != null) {
+                previous.records.remove(record);
+            }
+            record.scope = this;
             records.add(record);
             if (records.size() >= pruneAt) {
                 records.removeIf(Record::isClosed);
@@ -180,9 +170,46 @@ public final class LeakDetector {
         }
 
         /**
-         * Lists {@code msg} in this scope too, if it is a buffer allocated before the scope opened (or on another
-         * thread); anything else is ignored. A buffer that was not tracked yet is tracked from now on, with this
-         * call as its allocation site.
+         * Starts (or, nested, keeps) listing the buffers allocated on the calling thread; each call needs an
+         * {@link #exit()}. Does nothing on a closed scope.
+         */
+        public void enter() {
+            if (closed) {
+                return;
+            }
+            if (depth++ > 0) {
+                return;
+            }
+            enteredOn = Thread.currentThread();
+            List<WeakReference<Scope>> scopes = SCOPES.get();
+            if (scopes == null) {
+                scopes = new ArrayList<>(2);
+                SCOPES.set(scopes);
+            }
+            scopes.add(new WeakReference<>(this));
+            OPEN_SCOPES.incrementAndGet();
+        }
+
+        /** Undoes one {@link #enter()}; the last one stops listing allocations. Call it on the entering thread. */
+        public void exit() {
+            if (depth == 0 || --depth > 0) {
+                return;
+            }
+            List<WeakReference<Scope>> scopes = enteredOn == Thread.currentThread() ? SCOPES.get() : null;
+            if (scopes != null && scopes.removeIf(ref -> ref.get() == this)) {
+                OPEN_SCOPES.decrementAndGet();
+                if (scopes.isEmpty()) {
+                    SCOPES.remove();
+                }
+            }
+            enteredOn = null;
+        }
+
+        /**
+         * Makes this scope answer for {@code msg} from now on, if it is a buffer: one allocated outside any scope
+         * (or on another thread) starts being tracked, with this call as its allocation site; one listed in another
+         * scope moves here (its ownership moved, as when one embedded channel's output is written into another).
+         * Anything else is ignored.
          */
         public void adopt(Object msg) {
             if (!(msg instanceof Buffer buffer) || buffer.refCnt() == 0 || !buffer.isRoot()) {
@@ -202,13 +229,7 @@ public final class LeakDetector {
          * unreleased), each with the stack trace of its allocation; empty if none.
          */
         public List<String> unreleased() {
-            List<String> result = new ArrayList<>();
-            for (Record record : records) {
-                if (!record.isClosed()) {
-                    result.add(record.describe());
-                }
-            }
-            return result;
+            return unreleased(List.of());
         }
 
         /**
@@ -217,9 +238,6 @@ public final class LeakDetector {
          * A retained slice in {@code stillOwned} stands for the buffer it was cut from.
          */
         public List<String> unreleased(Collection<?> stillOwned) {
-            if (stillOwned.isEmpty()) {
-                return unreleased();
-            }
             Set<Record> owned = Collections.newSetFromMap(new IdentityHashMap<>());
             for (Object msg : stillOwned) {
                 Buffer buffer = msg instanceof Buffer b ? b : msg instanceof BufferHolder h ? h.content() : null;
@@ -237,21 +255,14 @@ public final class LeakDetector {
             return result;
         }
 
-        /** Stops listing new allocations; the buffers already listed stay listed. Idempotent. */
+        /** Exits for good and stops listing allocations; the buffers already listed stay listed. Idempotent. */
         @Override
         public void close() {
-            if (closed) {
-                return;
+            if (depth > 0) {
+                depth = 1;
+                exit();
             }
             closed = true;
-            OPEN_SCOPES.decrementAndGet();
-            if (Thread.currentThread() == thread) {
-                List<WeakReference<Scope>> scopes = SCOPES.get();
-                if (scopes != null) {
-                    scopes.removeIf(ref -> ref.get() == this);
-                    pruneScopes(scopes);
-                }
-            }
         }
 
         /** Whether {@link #close()} has been called. */
@@ -313,6 +324,8 @@ public final class LeakDetector {
         private final String thread;
         private volatile Object lastHint;
         private volatile boolean closed;
+        /** The leak-check scope answering for this buffer, if any; confined to that scope's thread. */
+        Scope scope;
 
         Record(Buffer buffer) {
             super(buffer, collected);

@@ -51,13 +51,21 @@ import java.util.concurrent.TimeUnit;
  * (checked exceptions included), so {@code assertThrows(TooLongFrameException.class, () -> ch.writeInbound(buf))}
  * works.
  *
- * <p><b>Leak checking, strict.</b> From construction until {@link #finish()}, every buffer allocated on the thread
- * that created the channel (by the handlers, by your test code, by decoders copying) and every buffer written into
- * the channel is tracked with its allocation stack trace, whatever {@link LeakDetector#level()} says.
- * {@link #finish()} and {@link #finishAndReleaseAll()} close the channel (handlers release what they hold) and throw
+ * <p><b>Leak checking, strict.</b> Every buffer allocated while one of this channel's methods runs (by handlers,
+ * by decoders copying, by {@link #writeInboundBytes}) and every buffer written into the channel is tracked with its
+ * allocation stack trace, whatever {@link LeakDetector#level()} says. {@link #finish()} and
+ * {@link #finishAndReleaseAll()} end the channel (handlers release what they hold) and throw
  * {@link BufferLeakException} naming every such buffer that is still unreleased, apart from messages still waiting
  * to be read. So: release what you read before calling {@code finish()}. {@link #leakCheck(boolean)} turns this off
- * for a test that keeps buffers on purpose.
+ * for a test that keeps buffers on purpose. Several embedded channels on one thread (a client and a server talking
+ * to each other) are checked apart: a buffer read from one and written into another becomes the other's to answer
+ * for. A buffer allocated by calling {@code pipeline().fireChannelRead(...)} and
+ * friends directly is tracked only once it is written into the channel or reaches one of its queues.
+ *
+ * <p><b>Two ways to end.</b> {@link #finish()} ends the channel the way a peer's close ends a socket channel:
+ * handlers get {@code channelInactive}, so a decoder holding a partial frame reports it (the exception is rethrown
+ * by {@code finish()}). {@link #close()} is a close requested through the pipeline, as a handler's own
+ * {@code ctx.close()}: decoders see it pass and do not complain about a frame cut short.
  *
  * <p>The channel has no socket: socket options are refused ({@link IllegalArgumentException}), and its addresses
  * are unresolved placeholders ({@code embedded:0}). It is always writable: watermarks are not applied.
@@ -96,8 +104,12 @@ public class EmbeddedChannel extends Channel {
         super(new EmbeddedEventLoop());
         this.embeddedLoop = (EmbeddedEventLoop) super.loop();
         this.leakScope = LeakDetector.openScope();
-        register(initializer);
-        runTasks();
+        try {
+            register(initializer);
+            runTasks();
+        } finally {
+            leakScope.exit();
+        }
     }
 
     /** The loop this channel runs on: with {@link EmbeddedEventLoop#nanoTime()}, the virtual clock. */
@@ -117,20 +129,25 @@ public class EmbeddedChannel extends Channel {
      * @return whether messages are waiting in the inbound queue for {@link #readInbound()}
      */
     public boolean writeInbound(Object... msgs) {
-        for (Object msg : msgs) {
-            leakScope.adopt(msg);
-            if (isOpen()) {
-                pipeline.fireChannelRead(msg);
-            } else {
-                ReferenceCounted.safeRelease(msg);
+        leakScope.enter();
+        try {
+            for (Object msg : msgs) {
+                leakScope.adopt(msg);
+                if (isOpen()) {
+                    pipeline.fireChannelRead(msg);
+                } else {
+                    ReferenceCounted.safeRelease(msg);
+                }
             }
+            if (isOpen()) {
+                pipeline.fireChannelReadComplete();
+            }
+            runTasks();
+            checkException();
+            return !inbound.isEmpty();
+        } finally {
+            leakScope.exit();
         }
-        if (isOpen()) {
-            pipeline.fireChannelReadComplete();
-        }
-        runTasks();
-        checkException();
-        return !inbound.isEmpty();
     }
 
     /**
@@ -140,11 +157,16 @@ public class EmbeddedChannel extends Channel {
      * @return whether messages are waiting in the inbound queue
      */
     public boolean writeInboundBytes(byte[]... chunks) {
-        Object[] buffers = new Object[chunks.length];
-        for (int i = 0; i < chunks.length; i++) {
-            buffers[i] = allocator().copyOf(chunks[i]);
+        leakScope.enter();
+        try {
+            Object[] buffers = new Object[chunks.length];
+            for (int i = 0; i < chunks.length; i++) {
+                buffers[i] = allocator().copyOf(chunks[i]);
+            }
+            return writeInbound(buffers);
+        } finally {
+            leakScope.exit();
         }
-        return writeInbound(buffers);
     }
 
     /** Fires {@code data} as reads of at most {@code chunkSize} bytes each, then read-complete. */
@@ -161,9 +183,14 @@ public class EmbeddedChannel extends Channel {
 
     /** Fires a user event at the head of the pipeline, then runs pending tasks. */
     public void fireUserEvent(Object event) {
-        pipeline.fireUserEvent(event);
-        runTasks();
-        checkException();
+        leakScope.enter();
+        try {
+            pipeline.fireUserEvent(event);
+            runTasks();
+            checkException();
+        } finally {
+            leakScope.exit();
+        }
     }
 
     /** The next message that reached the end of the pipeline, or {@code null}; the caller owns it. */
@@ -187,6 +214,64 @@ public class EmbeddedChannel extends Channel {
 
     // ------------------------------------------------------------------ outbound
 
+    /** {@inheritDoc} Buffers the pipeline allocates meanwhile are leak-checked. */
+    @Override
+    public void write(Object msg) {
+        write(msg, null);
+    }
+
+    /** {@inheritDoc} Buffers the pipeline allocates meanwhile are leak-checked. */
+    @Override
+    public void write(Object msg, CompletableFuture<Void> promise) {
+        leakScope.enter();
+        try {
+            leakScope.adopt(msg);
+            super.write(msg, promise);
+        } finally {
+            leakScope.exit();
+        }
+    }
+
+    /** {@inheritDoc} Buffers the pipeline allocates meanwhile are leak-checked. */
+    @Override
+    public void flush() {
+        leakScope.enter();
+        try {
+            super.flush();
+        } finally {
+            leakScope.exit();
+        }
+    }
+
+    @Override
+    public void writeAndFlush(Object msg) {
+        writeAndFlush(msg, null);
+    }
+
+    @Override
+    public void writeAndFlush(Object msg, CompletableFuture<Void> promise) {
+        leakScope.enter();
+        try {
+            write(msg, promise);
+            flush();
+        } finally {
+            leakScope.exit();
+        }
+    }
+
+    /** Closes through the pipeline, as a handler's own close would, then runs pending tasks. */
+    @Override
+    public CompletableFuture<Void> close() {
+        leakScope.enter();
+        try {
+            CompletableFuture<Void> closed = super.close();
+            runTasks();
+            return closed;
+        } finally {
+            leakScope.exit();
+        }
+    }
+
     /**
      * Writes each message at the tail of the pipeline, flushes, then runs pending tasks.
      *
@@ -195,22 +280,27 @@ public class EmbeddedChannel extends Channel {
      * @return whether messages are waiting in the outbound queue for {@link #readOutbound()}
      */
     public boolean writeOutbound(Object... msgs) {
-        List<CompletableFuture<Void>> promises = new ArrayList<>(msgs.length);
-        for (Object msg : msgs) {
-            leakScope.adopt(msg);
-            CompletableFuture<Void> promise = new CompletableFuture<>();
-            promises.add(promise);
-            pipeline.write(msg, promise);
-        }
-        pipeline.flush();
-        runTasks();
-        checkException();
-        for (CompletableFuture<Void> promise : promises) {
-            if (promise.isCompletedExceptionally()) {
-                throwUnchecked(promise.handle((v, t) -> t).join());
+        leakScope.enter();
+        try {
+            List<CompletableFuture<Void>> promises = new ArrayList<>(msgs.length);
+            for (Object msg : msgs) {
+                leakScope.adopt(msg);
+                CompletableFuture<Void> promise = new CompletableFuture<>();
+                promises.add(promise);
+                pipeline.write(msg, promise);
             }
+            pipeline.flush();
+            runTasks();
+            checkException();
+            for (CompletableFuture<Void> promise : promises) {
+                if (promise.isCompletedExceptionally()) {
+                    throwUnchecked(promise.handle((v, t) -> t).join());
+                }
+            }
+            return !outbound.isEmpty();
+        } finally {
+            leakScope.exit();
         }
-        return !outbound.isEmpty();
     }
 
     /** The next message that reached the head of the pipeline and was flushed, or {@code null}; the caller owns it. */
@@ -239,8 +329,13 @@ public class EmbeddedChannel extends Channel {
      * that reached the end of the pipeline, if any.
      */
     public void runPendingTasks() {
-        runTasks();
-        checkException();
+        leakScope.enter();
+        try {
+            runTasks();
+            checkException();
+        } finally {
+            leakScope.exit();
+        }
     }
 
     /**
@@ -248,8 +343,13 @@ public class EmbeddedChannel extends Channel {
      * handlers); then rethrows an exception that reached the end of the pipeline, if any.
      */
     public void advanceTimeBy(long amount, TimeUnit unit) {
-        embeddedLoop.advanceTimeBy(amount, unit);
-        checkException();
+        leakScope.enter();
+        try {
+            embeddedLoop.advanceTimeBy(amount, unit);
+            checkException();
+        } finally {
+            leakScope.exit();
+        }
     }
 
     /**
@@ -267,18 +367,23 @@ public class EmbeddedChannel extends Channel {
     // ------------------------------------------------------------------ the end
 
     /**
-     * Closes the channel (handlers get {@code channelInactive} and {@code handlerRemoved}), runs pending tasks,
-     * rethrows a pending exception, then checks for leaks (see the class comment). Messages still waiting in the
+     * Ends the channel as a peer's close would (handlers get {@code channelInactive} and {@code handlerRemoved}),
+     * runs pending tasks, rethrows a pending exception, then checks for leaks (see the class comment). Messages still waiting in the
      * queues stay there to be read and released.
      *
      * @return whether messages are waiting in the inbound or outbound queue
      * @throws BufferLeakException if a buffer tracked by this channel is still unreleased
      */
     public boolean finish() {
-        closeAndRun();
-        checkException();
-        checkLeaks();
-        return !inbound.isEmpty() || !outbound.isEmpty();
+        leakScope.enter();
+        try {
+            closeAndRun();
+            checkException();
+            checkLeaks();
+            return !inbound.isEmpty() || !outbound.isEmpty();
+        } finally {
+            leakScope.exit();
+        }
     }
 
     /**
@@ -287,11 +392,16 @@ public class EmbeddedChannel extends Channel {
      * @return whether there were any
      */
     public boolean finishAndReleaseAll() {
-        closeAndRun();
-        boolean any = releaseInbound() | releaseOutbound();
-        checkException();
-        checkLeaks();
-        return any;
+        leakScope.enter();
+        try {
+            closeAndRun();
+            boolean any = releaseInbound() | releaseOutbound();
+            checkException();
+            checkLeaks();
+            return any;
+        } finally {
+            leakScope.exit();
+        }
     }
 
     /** Releases every message waiting in the inbound queue; returns whether there was one. */

@@ -272,4 +272,30 @@ class EmbeddedChannelTest {
         assertThrows(IllegalArgumentException.class, () -> ch.setOption(ChannelOption.TCP_NODELAY, true));
         assertFalse(ch.finish());
     }
+
+    @Test
+    void twoChannelsOnOneThreadAreLeakCheckedApart() {
+        // "server" keeps the client's output as handler state until it is removed: written into the server, the
+        // buffer is the server's to answer for, not the client's.
+        EmbeddedChannel server = new EmbeddedChannel(new Handler() {
+            private Buffer held;
+
+            @Override
+            public void channelRead(HandlerContext ctx, Object msg) {
+                held = (Buffer) msg;
+            }
+
+            @Override
+            public void handlerRemoved(HandlerContext ctx) {
+                if (held != null) {
+                    held.release();
+                }
+            }
+        });
+        EmbeddedChannel client = new EmbeddedChannel(new UpperCase());
+        client.writeOutbound(client.allocator().copyOf("req", StandardCharsets.US_ASCII));
+        server.writeInbound((Object) client.readOutbound());
+        assertFalse(client.finish(), "the buffer the server holds is not the client's leak");
+        assertFalse(server.finish());
+    }
 }
