@@ -1,8 +1,16 @@
 /**
  * Weft core: pooled buffers, event loops, channels, pipelines and bootstraps.
+ *
+ * <p>SLF4J is required transitively: the public API names its types ({@code LoggingHandler} takes an
+ * {@code org.slf4j.Logger} and an {@code org.slf4j.event.Level}), so a module that reads {@code io.weft.core} reads
+ * SLF4J's API too (bind a backend of your choice at run time; core binds none).
+ *
+ * <p>Public for Weft's own channel implementations, not for applications (they may change without notice):
+ * {@code io.weft.loop.IoHandler}, {@code EventLoop.register}/{@code deregister} and {@code Pipeline.Transport}.
+ * They live in exported packages because the channel and loop packages use each other.
  */
 module io.weft.core {
-    requires org.slf4j;
+    requires transitive org.slf4j;
     requires org.jctools.core;
 
     exports io.weft.buffer;
