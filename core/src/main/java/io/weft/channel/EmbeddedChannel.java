@@ -222,11 +222,11 @@ public class EmbeddedChannel extends Channel {
 
     /** {@inheritDoc} Buffers the pipeline allocates meanwhile are leak-checked. */
     @Override
-    public void write(Object msg, CompletableFuture<Void> promise) {
+    public CompletableFuture<Void> write(Object msg, CompletableFuture<Void> promise) {
         leakScope.enter();
         try {
             leakScope.adopt(msg);
-            super.write(msg, promise);
+            return super.write(msg, promise);
         } finally {
             leakScope.exit();
         }
@@ -249,11 +249,12 @@ public class EmbeddedChannel extends Channel {
     }
 
     @Override
-    public void writeAndFlush(Object msg, CompletableFuture<Void> promise) {
+    public CompletableFuture<Void> writeAndFlush(Object msg, CompletableFuture<Void> promise) {
         leakScope.enter();
         try {
             write(msg, promise);
             flush();
+            return promise;
         } finally {
             leakScope.exit();
         }
