@@ -42,9 +42,13 @@ public final class Client {
         return this;
     }
 
-    /** An option of each connection. */
+    /**
+     * An option of each connection; any JDK socket option through {@link ChannelOption#of}.
+     *
+     * @throws IllegalArgumentException if TCP sockets do not support the option or refuse the value
+     */
     public <T> Client option(ChannelOption<T> option, T value) {
-        options.put(option, option.cast(value));
+        options.put(option, SocketOptionCheck.check(option, value, SocketOptionCheck.Kind.STREAM));
         return this;
     }
 

@@ -112,15 +112,24 @@ public final class Server implements AutoCloseable {
             return this;
         }
 
-        /** An option of the listening socket. */
+        /**
+         * An option of the listening socket ({@link ChannelOption#SO_REUSEPORT}, {@link ChannelOption#SO_BACKLOG},
+         * ...); any JDK socket option through {@link ChannelOption#of}.
+         *
+         * @throws IllegalArgumentException if listening sockets do not support the option or refuse the value
+         */
         public <T> Builder option(ChannelOption<T> option, T value) {
-            options.put(option, option.cast(value));
+            options.put(option, SocketOptionCheck.check(option, value, SocketOptionCheck.Kind.LISTENER));
             return this;
         }
 
-        /** An option of every accepted connection. */
+        /**
+         * An option of every accepted connection; any JDK socket option through {@link ChannelOption#of}.
+         *
+         * @throws IllegalArgumentException if TCP sockets do not support the option or refuse the value
+         */
         public <T> Builder childOption(ChannelOption<T> option, T value) {
-            childOptions.put(option, option.cast(value));
+            childOptions.put(option, SocketOptionCheck.check(option, value, SocketOptionCheck.Kind.STREAM));
             return this;
         }
 
