@@ -52,14 +52,31 @@ public final class Server implements AutoCloseable {
         return channel;
     }
 
-    /** The bound address. */
+    /**
+     * The bound TCP address.
+     *
+     * @throws IllegalStateException for a server bound to a Unix domain socket (use {@link #address()})
+     */
     public InetSocketAddress localAddress() {
+        SocketAddress address = channel.localAddress();
+        if (address instanceof InetSocketAddress inet) {
+            return inet;
+        }
+        throw new IllegalStateException("not a TCP server: bound to " + address + "; use address()");
+    }
+
+    /** The bound address: an {@link InetSocketAddress}, or a {@link java.net.UnixDomainSocketAddress}. */
+    public SocketAddress address() {
         return channel.localAddress();
     }
 
-    /** The bound port (useful after binding port 0). */
+    /**
+     * The bound TCP port (useful after binding port 0).
+     *
+     * @throws IllegalStateException for a server bound to a Unix domain socket
+     */
     public int port() {
-        return channel.localAddress().getPort();
+        return localAddress().getPort();
     }
 
     /** The loops serving accepted connections. */
@@ -162,7 +179,16 @@ public final class Server implements AutoCloseable {
         }
 
         /**
-         * Binds {@code address} and starts serving; waits for the bind to finish.
+         * Binds the Unix domain socket {@code path} and starts serving; the socket file is deleted when the server
+         * closes. Connections get the same pipeline API as TCP ones; TCP-only options are refused.
+         */
+        public Server bind(java.nio.file.Path path) {
+            return bind(java.net.UnixDomainSocketAddress.of(path));
+        }
+
+        /**
+         * Binds {@code address} (an {@link InetSocketAddress} or a {@link java.net.UnixDomainSocketAddress}) and
+         * starts serving; waits for the bind to finish.
          *
          * @throws IllegalStateException wrapping the cause if binding fails
          */

@@ -3,7 +3,9 @@ package io.weft.channel;
 import io.weft.loop.EventLoop;
 import io.weft.loop.EventLoopGroup;
 import java.io.IOException;
-import java.net.InetSocketAddress;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.file.Files;
 import java.net.SocketAddress;
 import java.nio.channels.SelectableChannel;
 import java.nio.channels.SelectionKey;
@@ -58,10 +60,23 @@ public final class TcpServerChannel extends Channel {
         CompletableFuture<TcpServerChannel> promise = new CompletableFuture<>();
         ServerSocketChannel socket;
         try {
-            socket = ServerSocketChannel.open();
-        } catch (IOException e) {
+            socket = local instanceof UnixDomainSocketAddress ? ServerSocketChannel.open(StandardProtocolFamily.UNIX)
+                    : ServerSocketChannel.open();
+        } catch (IOException | UnsupportedOperationException e) {
             promise.completeExceptionally(e);
             return promise;
+        }
+        if (local instanceof UnixDomainSocketAddress) {
+            IllegalArgumentException refused = unsupportedByUnixSockets(childOptions);
+            if (refused != null) {
+                try {
+                    socket.close();
+                } catch (IOException ignored) {
+                    // Refusing the configuration is what matters.
+                }
+                promise.completeExceptionally(refused);
+                return promise;
+            }
         }
         TcpServerChannel channel =
                 new TcpServerChannel(loop, socket, local, childGroup, childOptions, childInitializer);
@@ -88,9 +103,45 @@ public final class TcpServerChannel extends Channel {
         return bound;
     }
 
+    /**
+     * The bound address: an {@link InetSocketAddress} for TCP, a {@link UnixDomainSocketAddress} for a Unix domain
+     * socket; {@code null} if not bound or closed.
+     */
     @Override
-    public InetSocketAddress localAddress() {
-        return boundAddress();
+    public SocketAddress localAddress() {
+        try {
+            return socket.getLocalAddress();
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    /** The error for the first socket option of {@code options} a Unix domain stream socket lacks, or null. */
+    private static IllegalArgumentException unsupportedByUnixSockets(Map<ChannelOption<?>, Object> options) {
+        try (SocketChannel probe = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+            for (ChannelOption<?> option : options.keySet()) {
+                if (option.socketOption() != null && !probe.supportedOptions().contains(option.socketOption())) {
+                    return new IllegalArgumentException(option.name() + " is not supported by Unix domain sockets");
+                }
+            }
+            return null;
+        } catch (IOException e) {
+            return new IllegalArgumentException("cannot check options for Unix domain sockets: " + e, e);
+        }
+    }
+
+    /** Closes the socket; a Unix domain socket's file is deleted with it, so the path can be bound again. */
+    @Override
+    void closeSocket() {
+        SocketAddress bound = localAddress();
+        super.closeSocket();
+        if (bound instanceof UnixDomainSocketAddress unix && !unix.getPath().toString().isEmpty()) {
+            try {
+                Files.deleteIfExists(unix.getPath());
+            } catch (IOException e) {
+                log.debug("{}: cannot delete the socket file {}", this, unix.getPath(), e);
+            }
+        }
     }
 
     @Override

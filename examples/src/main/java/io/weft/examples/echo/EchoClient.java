@@ -6,6 +6,9 @@ import io.weft.channel.TcpChannel;
 import io.weft.loop.EventLoopGroup;
 import io.weft.pipeline.Handler;
 import io.weft.pipeline.HandlerContext;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.net.UnixDomainSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -13,7 +16,9 @@ import java.util.concurrent.TimeUnit;
 /**
  * Sends a line to an echo server and prints what comes back.
  *
- * <p>Usage: {@code EchoClient [host] [port] [message]} (defaults 127.0.0.1, 8007, "hello, weft").
+ * <p>Usage: {@code EchoClient [host] [port] [message]} (defaults 127.0.0.1, 8007, "hello, weft"), or
+ * {@code EchoClient socket-path [message]} for a server on a Unix domain socket: a first argument containing
+ * {@code /} is the socket's path, for example {@code EchoClient /tmp/echo.sock hello}.
  */
 public final class EchoClient {
 
@@ -22,14 +27,27 @@ public final class EchoClient {
 
     /** Connects, sends the message, waits for the echo and prints it. */
     public static void main(String[] args) throws Exception {
+        if (args.length > 0 && args[0].contains("/")) {
+            String message = args.length > 1 ? args[1] : "hello, weft";
+            System.out.println(echo(UnixDomainSocketAddress.of(args[0]), message));
+            return;
+        }
         String host = args.length > 0 ? args[0] : "127.0.0.1";
         int port = args.length > 1 ? Integer.parseInt(args[1]) : 8007;
         String message = args.length > 2 ? args[2] : "hello, weft";
         System.out.println(echo(host, port, message));
     }
 
-    /** Sends {@code message} and returns the echoed text. */
+    /** Sends {@code message} to {@code host:port} and returns the echoed text. */
     public static String echo(String host, int port, String message) throws Exception {
+        return echo(new InetSocketAddress(host, port), message);
+    }
+
+    /**
+     * Sends {@code message} to {@code server} (a TCP address or a Unix domain socket address) and returns the
+     * echoed text.
+     */
+    public static String echo(SocketAddress server, String message) throws Exception {
         byte[] bytes = message.getBytes(StandardCharsets.UTF_8);
         StringBuilder received = new StringBuilder();
         CompletableFuture<String> done = new CompletableFuture<>();
@@ -53,7 +71,7 @@ public final class EchoClient {
                             }
                         }
                     }))
-                    .connect(host, port).get(10, TimeUnit.SECONDS);
+                    .connect(server).get(10, TimeUnit.SECONDS);
             channel.writeAndFlush(channel.allocator().copyOf(bytes));
             return done.get(10, TimeUnit.SECONDS);
         }
