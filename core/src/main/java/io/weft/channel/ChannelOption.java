@@ -50,7 +50,7 @@ public final class ChannelOption<T> {
     /**
      * Let several sockets bind the same address and port (Linux, macOS, BSDs): on Linux the kernel spreads incoming
      * connections over all listening sockets, so several loops or processes can accept on one port. Set it on every
-     * one of them, before binding. See docs/transport.md.
+     * one of them, before binding. See docs/transport.md in the repository.
      */
     public static final ChannelOption<Boolean> SO_REUSEPORT = socket(StandardSocketOptions.SO_REUSEPORT, null);
     /** Type-of-service / traffic class of outgoing packets (0 to 255). */
