@@ -212,16 +212,15 @@ public final class LeakDetector {
          * Anything else is ignored.
          */
         public void adopt(Object msg) {
-            if (!(msg instanceof Buffer buffer) || buffer.refCnt() == 0 || !buffer.isRoot()) {
-                return;
+            Buffer buffer = msg instanceof Buffer b ? b : msg instanceof BufferHolder h ? h.content() : null;
+            Record record = buffer == null ? null : buffer.ensureLeakRecord(root -> {
+                Record created = new Record(root);
+                live.add(created);
+                return created;
+            });
+            if (record != null) {
+                add(record);
             }
-            Record record = buffer.leak;
-            if (record == null) {
-                record = new Record(buffer);
-                live.add(record);
-                buffer.leak = record;
-            }
-            add(record);
         }
 
         /**
@@ -241,9 +240,9 @@ public final class LeakDetector {
             Set<Record> owned = Collections.newSetFromMap(new IdentityHashMap<>());
             for (Object msg : stillOwned) {
                 Buffer buffer = msg instanceof Buffer b ? b : msg instanceof BufferHolder h ? h.content() : null;
-                Buffer root = buffer == null ? null : buffer.rootBuffer();
-                if (root != null && root.leak != null) {
-                    owned.add(root.leak);
+                Record record = buffer == null ? null : buffer.leakRecord();
+                if (record != null) {
+                    owned.add(record);
                 }
             }
             List<String> result = new ArrayList<>();
