@@ -104,7 +104,7 @@ public final class TcpServerChannel extends Channel {
     }
 
     /**
-     * The bound address: an {@link InetSocketAddress} for TCP, a {@link UnixDomainSocketAddress} for a Unix domain
+     * The bound address: an {@link java.net.InetSocketAddress} for TCP, a {@link UnixDomainSocketAddress} for a Unix domain
      * socket; {@code null} if not bound or closed.
      */
     @Override
