@@ -53,19 +53,22 @@ public final class Server implements AutoCloseable {
     }
 
     /**
-     * The bound TCP address.
+     * The bound TCP address; {@code null} once closed.
      *
      * @throws IllegalStateException for a server bound to a Unix domain socket (use {@link #address()})
      */
     public InetSocketAddress localAddress() {
         SocketAddress address = channel.localAddress();
-        if (address instanceof InetSocketAddress inet) {
-            return inet;
+        if (address == null || address instanceof InetSocketAddress) {
+            return (InetSocketAddress) address;
         }
         throw new IllegalStateException("not a TCP server: bound to " + address + "; use address()");
     }
 
-    /** The bound address: an {@link InetSocketAddress}, or a {@link java.net.UnixDomainSocketAddress}. */
+    /**
+     * The bound address: an {@link InetSocketAddress}, or a {@link java.net.UnixDomainSocketAddress}; {@code null}
+     * once closed.
+     */
     public SocketAddress address() {
         return channel.localAddress();
     }

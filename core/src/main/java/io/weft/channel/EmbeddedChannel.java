@@ -181,6 +181,40 @@ public class EmbeddedChannel extends Channel {
         return writeInboundBytes(chunks.toArray(new byte[0][]));
     }
 
+    /**
+     * Fires {@code msg} as one read at the head of the pipeline, without read-complete (see {@link #flushInbound()}),
+     * then runs pending tasks and rethrows a pending exception: to feed several reads as one batch.
+     */
+    public void writeOneInbound(Object msg) {
+        leakScope.enter();
+        try {
+            leakScope.adopt(msg);
+            if (isOpen()) {
+                pipeline.fireChannelRead(msg);
+            } else {
+                ReferenceCounted.safeRelease(msg);
+            }
+            runTasks();
+            checkException();
+        } finally {
+            leakScope.exit();
+        }
+    }
+
+    /** Fires read-complete at the head of the pipeline (ends a batch of {@link #writeOneInbound} reads). */
+    public void flushInbound() {
+        leakScope.enter();
+        try {
+            if (isOpen()) {
+                pipeline.fireChannelReadComplete();
+            }
+            runTasks();
+            checkException();
+        } finally {
+            leakScope.exit();
+        }
+    }
+
     /** Fires a user event at the head of the pipeline, then runs pending tasks. */
     public void fireUserEvent(Object event) {
         leakScope.enter();

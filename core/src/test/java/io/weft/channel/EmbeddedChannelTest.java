@@ -298,4 +298,25 @@ class EmbeddedChannelTest {
         assertFalse(client.finish(), "the buffer the server holds is not the client's leak");
         assertFalse(server.finish());
     }
+
+    @Test
+    void readsCanBeBatchedBeforeOneReadComplete() {
+        List<String> events = new ArrayList<>();
+        EmbeddedChannel ch = new EmbeddedChannel(new Handler() {
+            @Override
+            public void channelRead(HandlerContext ctx, Object msg) {
+                events.add("read " + msg);
+            }
+
+            @Override
+            public void channelReadComplete(HandlerContext ctx) {
+                events.add("complete");
+            }
+        });
+        ch.writeOneInbound("a");
+        ch.writeOneInbound("b");
+        ch.flushInbound();
+        assertEquals(List.of("read a", "read b", "complete"), events);
+        assertFalse(ch.finish());
+    }
 }
