@@ -2,6 +2,7 @@ package io.weft.examples.tlv;
 
 import io.weft.bootstrap.Client;
 import io.weft.channel.TcpChannel;
+import io.weft.examples.Cli;
 import io.weft.loop.EventLoopGroup;
 import io.weft.pipeline.Handler;
 import io.weft.pipeline.HandlerContext;
@@ -23,19 +24,21 @@ public final class TlvClient {
     }
 
     /** Connects, sends one record per text, prints each reply. */
-    public static void main(String[] args) throws Exception {
-        String host = args.length > 0 ? args[0] : "127.0.0.1";
-        int port = args.length > 1 ? Integer.parseInt(args[1]) : 8010;
-        List<Tlv> records = new ArrayList<>();
-        for (int i = 2; i < args.length; i++) {
-            records.add(new Tlv(1, args[i].getBytes(StandardCharsets.UTF_8)));
-        }
-        if (records.isEmpty()) {
-            records.add(new Tlv(1, "hello".getBytes(StandardCharsets.UTF_8)));
-        }
-        for (Tlv reply : exchange(host, port, records)) {
-            System.out.println(reply.type() + ": " + new String(reply.value(), StandardCharsets.UTF_8));
-        }
+    public static void main(String[] args) {
+        Cli.main("TlvClient [host] [port] [text...]   (defaults 127.0.0.1 8010 \"hello\")", args, a -> {
+            String host = a.host(0, "127.0.0.1");
+            int port = a.integer(1, "port", 8010, 1, 65_535);
+            List<Tlv> records = new ArrayList<>();
+            for (int i = 2; a.has(i); i++) {
+                records.add(new Tlv(1, a.string(i, "").getBytes(StandardCharsets.UTF_8)));
+            }
+            if (records.isEmpty()) {
+                records.add(new Tlv(1, "hello".getBytes(StandardCharsets.UTF_8)));
+            }
+            for (Tlv reply : exchange(host, port, records)) {
+                System.out.println(reply.type() + ": " + new String(reply.value(), StandardCharsets.UTF_8));
+            }
+        });
     }
 
     /** Sends {@code records} and returns as many replies, in order. */

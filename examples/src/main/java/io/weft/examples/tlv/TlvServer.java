@@ -9,6 +9,7 @@ import io.weft.codec.compress.GzipDecoder;
 import io.weft.codec.compress.GzipEncoder;
 import io.weft.codec.frame.LengthFieldFrameDecoder;
 import io.weft.codec.frame.LengthFieldPrepender;
+import io.weft.examples.Cli;
 import io.weft.pipeline.Handler;
 import io.weft.pipeline.HandlerContext;
 
@@ -61,12 +62,15 @@ public final class TlvServer {
 
     /** Starts the server and blocks until it is closed. */
     public static void main(String[] args) {
-        int port = args.length > 0 ? Integer.parseInt(args[0]) : 8010;
-        Server server = Server.builder()
-                .childHandler(ch -> initPipeline(ch, new ReplyHandler()))
-                .bind(port);
-        Runtime.getRuntime().addShutdownHook(new Thread(server::close));
-        org.slf4j.LoggerFactory.getLogger(TlvServer.class).info("TLV server listening on {}", server.localAddress());
-        server.closeFuture().join();
+        Cli.main("TlvServer [port]   (default 8010; 0 picks a free port)", args, a -> {
+            int port = a.atMost(1).port(0, 8010);
+            Server server = Server.builder()
+                    .childHandler(ch -> initPipeline(ch, new ReplyHandler()))
+                    .bind(port);
+            Runtime.getRuntime().addShutdownHook(new Thread(server::close));
+            org.slf4j.LoggerFactory.getLogger(TlvServer.class).info("TLV server listening on {}",
+                    server.localAddress());
+            server.closeFuture().join();
+        });
     }
 }
