@@ -59,8 +59,8 @@ import java.util.concurrent.TimeUnit;
  * to be read. So: release what you read before calling {@code finish()}. {@link #leakCheck(boolean)} turns this off
  * for a test that keeps buffers on purpose. Several embedded channels on one thread (a client and a server talking
  * to each other) are checked apart: a buffer read from one and written into another becomes the other's to answer
- * for. A buffer allocated by calling {@code pipeline().fireChannelRead(...)} and
- * friends directly is tracked only once it is written into the channel or reaches one of its queues.
+ * for. A buffer allocated outside the channel's methods (say before {@code pipeline().fireChannelRead(...)} called
+ * directly) is tracked from the moment it is written into the channel or reaches one of its queues.
  *
  * <p><b>Two ways to end.</b> {@link #finish()} ends the channel the way a peer's close ends a socket channel:
  * handlers get {@code channelInactive}, so a decoder holding a partial frame reports it (the exception is rethrown
@@ -569,6 +569,7 @@ public class EmbeddedChannel extends Channel {
             }
             return;
         }
+        leakScope.adopt(msg);
         pendingWrites.add(msg);
         pendingPromises.add(promise == null ? NO_PROMISE : promise);
     }
@@ -604,6 +605,7 @@ public class EmbeddedChannel extends Channel {
 
     @Override
     boolean unhandledInbound(Object msg) {
+        leakScope.adopt(msg);
         inbound.add(msg);
         return true;
     }
