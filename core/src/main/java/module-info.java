@@ -11,4 +11,5 @@ module io.weft.core {
     exports io.weft.pipeline;
     exports io.weft.bootstrap;
     exports io.weft.handler;
+    exports io.weft.handler.access;
 }
