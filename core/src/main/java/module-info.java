@@ -4,6 +4,7 @@
 module io.weft.core {
     requires org.slf4j;
     requires org.jctools.core;
+    requires java.management;
 
     exports io.weft.buffer;
     exports io.weft.loop;
@@ -12,4 +13,5 @@ module io.weft.core {
     exports io.weft.bootstrap;
     exports io.weft.handler;
     exports io.weft.handler.access;
+    exports io.weft.metrics;
 }

@@ -62,6 +62,10 @@ public final class EventLoop implements Executor {
     private volatile boolean shuttingDown;
     private volatile long shutdownDeadlineNanos;
     private volatile boolean terminated;
+    /** Written only by the loop thread; volatile so other threads can read them as metrics. */
+    private volatile long tasksRun;
+    private volatile long selects;
+    private volatile long selectedKeys;
 
     EventLoop(EventLoopGroup group, String threadName) {
         this.group = group;
@@ -88,6 +92,29 @@ public final class EventLoop implements Executor {
     /** The number of channels assigned to this loop and not yet closed; read by {@link LoopChooser}s. */
     public int channelCount() {
         return channelCount.get();
+    }
+
+    /** Tasks queued by {@link #execute} and not yet run; approximate when read outside the loop. */
+    public int pendingTasks() {
+        return tasks.size();
+    }
+
+    /** Tasks (including timers) this loop has run since it started, counting those that threw. */
+    public long tasksRun() {
+        return tasksRun;
+    }
+
+    /** How many times the loop has returned from its selector (blocking or not) since it started. */
+    public long selectCount() {
+        return selects;
+    }
+
+    /**
+     * Ready keys the selector has reported since the loop started; divided by {@link #selectCount()} it gives the
+     * selected keys per wake-up.
+     */
+    public long selectedKeys() {
+        return selectedKeys;
     }
 
     /** Whether {@link #shutdownGracefully} has been called. */
@@ -218,6 +245,7 @@ public final class EventLoop implements Executor {
         try {
             while (true) {
                 select();
+                selects++;
                 runDueTimers();
                 runTasks(MAX_TASKS_PER_ITERATION);
                 if (shuttingDown) {
@@ -273,6 +301,7 @@ public final class EventLoop implements Executor {
     }
 
     private void dispatch(SelectionKey key) {
+        selectedKeys++;
         IoHandler handler = (IoHandler) key.attachment();
         try {
             handler.ready(key);
@@ -298,6 +327,7 @@ public final class EventLoop implements Executor {
         ScheduledTask head;
         while ((head = timers.peek()) != null && head.deadlineNanos() - now <= 0) {
             timers.poll();
+            tasksRun++;
             try {
                 head.run();
             } catch (Throwable t) {
@@ -316,6 +346,9 @@ public final class EventLoop implements Executor {
             } catch (Throwable t) {
                 log.warn("task threw", t);
             }
+        }
+        if (ran > 0) {
+            tasksRun += ran;
         }
         return ran;
     }
