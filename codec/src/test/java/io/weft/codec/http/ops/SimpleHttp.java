@@ -35,6 +35,25 @@ final class SimpleHttp {
         }
     }
 
+    /** Reads one response with a {@code content-length} body from a kept-alive connection. */
+    static Response readOne(InputStream in) throws IOException {
+        ByteArrayOutputStream head = new ByteArrayOutputStream();
+        int state = 0;
+        while (state < 4) {
+            int b = in.read();
+            if (b < 0) {
+                throw new AssertionError("connection closed inside a response head");
+            }
+            head.write(b);
+            state = (b == '\r' && (state == 0 || state == 2)) || (b == '\n' && (state == 1 || state == 3))
+                    ? state + 1 : (b == '\r' ? 1 : 0);
+        }
+        Response r = parse(head.toByteArray());
+        int length = Integer.parseInt(r.headers().get("content-length"));
+        byte[] body = in.readNBytes(length);
+        return new Response(r.status(), r.headers(), new String(body, StandardCharsets.UTF_8));
+    }
+
     static byte[] readAll(InputStream in) throws IOException {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         byte[] buf = new byte[8192];
