@@ -1,0 +1,119 @@
+package io.weft.examples.ops;
+
+import io.weft.bootstrap.Server;
+import io.weft.buffer.Buffer;
+import io.weft.buffer.ReferenceCounted;
+import io.weft.channel.ChannelOption;
+import io.weft.codec.http.FullHttpResponse;
+import io.weft.codec.http.HttpRequest;
+import io.weft.codec.http.HttpResponseStatus;
+import io.weft.codec.http.HttpServerCodec;
+import io.weft.codec.http.HttpVersion;
+import io.weft.codec.http.ops.BasicAuth;
+import io.weft.codec.http.ops.CredentialVerifier;
+import io.weft.codec.http.ops.PrometheusHttpHandler;
+import io.weft.handler.access.IpFilter;
+import io.weft.handler.access.IpRules;
+import io.weft.loop.EventLoopGroup;
+import io.weft.metrics.TrafficMetrics;
+import io.weft.pipeline.Handler;
+import io.weft.pipeline.HandlerContext;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+/**
+ * A hello server with the operations stages in front: an {@link IpFilter} that admits loopback peers only (and at
+ * most 256 connections per address, 100 new ones per second per address), traffic metrics, HTTP Basic
+ * authentication for every path except {@code /metrics}, Prometheus metrics at {@code /metrics}, and
+ * {@code Hello, World!} at every other path.
+ *
+ * <p>Usage: {@code GuardedHttpServer PORT USER PASSWORD}. Try
+ * {@code curl -u USER:PASSWORD http://127.0.0.1:PORT/} and {@code curl http://127.0.0.1:PORT/metrics}.
+ */
+public final class GuardedHttpServer {
+
+    static final String USAGE = "usage: GuardedHttpServer PORT USER PASSWORD";
+    private static final byte[] HELLO = "Hello, World!\n".getBytes(StandardCharsets.US_ASCII);
+
+    private GuardedHttpServer() {
+    }
+
+    /** Answers every request it sees with {@code Hello, World!}. */
+    static final class Hello implements Handler {
+        @Override
+        public void channelRead(HandlerContext ctx, Object msg) {
+            if (msg instanceof HttpRequest) {
+                Buffer body = ctx.alloc().allocate(HELLO.length).writeBytes(HELLO);
+                FullHttpResponse r = new FullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK, body);
+                r.headers().add("content-type", "text/plain; charset=utf-8");
+                ctx.write(r);
+            }
+            ReferenceCounted.safeRelease(msg);
+        }
+
+        @Override
+        public void channelReadComplete(HandlerContext ctx) {
+            ctx.flush();
+        }
+    }
+
+    /** Binds {@code host:port} (port 0: any) serving with {@code group}; {@code metrics} collects the traffic. */
+    public static Server start(EventLoopGroup group, String host, int port, String user, String password,
+            TrafficMetrics metrics) {
+        IpFilter filter = IpFilter.builder()
+                .rules(IpRules.builder().allow("127.0.0.0/8").allow("::1").build()) // everything else: denied
+                .maxConnectionsPerAddress(256)
+                .connectionRatePerAddress(100, 200)
+                .build();
+        metrics.watch(filter).monitor("workers", group);
+        BasicAuth auth = BasicAuth.builder("weft")
+                .credentials(CredentialVerifier.of(user, password))
+                .exemptPath("/metrics")
+                .build();
+        return Server.builder().group(group)
+                .option(ChannelOption.ACCEPT_FILTER, filter)
+                .childHandler(ch -> ch.pipeline()
+                        .addLast("traffic", metrics.newTrafficHandler())
+                        .addLast("http", new HttpServerCodec())
+                        .addLast("messages", metrics.newMessageCounter())
+                        .addLast("metrics", new PrometheusHttpHandler("/metrics", List.of(metrics)))
+                        .addLast("auth", auth.newHandler())
+                        .addLast("hello", new Hello()))
+                .bind(host, port);
+    }
+
+    /**
+     * Starts the server on all interfaces (or the address in system property {@code guarded.host}) and blocks
+     * until it is closed.
+     */
+    public static void main(String[] args) {
+        int port = args.length == 3 ? parsePort(args[0]) : -1;
+        if (port < 0 || args[1].isEmpty() || args[1].indexOf(':') >= 0) {
+            System.err.println(USAGE);
+            System.err.println("  PORT 0-65535 (0: any free port), USER without ':'");
+            System.exit(2);
+            return;
+        }
+        EventLoopGroup group = new EventLoopGroup();
+        TrafficMetrics metrics = new TrafficMetrics("guarded");
+        String host = System.getProperty("guarded.host", "0.0.0.0");
+        Server server = start(group, host, port, args[1], args[2], metrics);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            server.close();
+            metrics.close();
+            group.close();
+        }));
+        System.out.println("GuardedHttpServer listening on port " + server.port());
+        System.out.flush();
+        server.closeFuture().join();
+    }
+
+    private static int parsePort(String s) {
+        try {
+            int p = Integer.parseInt(s);
+            return p >= 0 && p <= 65535 ? p : -1;
+        } catch (NumberFormatException e) {
+            return -1;
+        }
+    }
+}
