@@ -231,7 +231,12 @@ public final class AeadCodec implements Handler {
         }
         deriveKeys(order < 0, peerSalt);
         state = State.CONFIRMING;
-        ctx.writeAndFlush(seal(ctx.alloc().allocate(0)));
+        Buffer empty = ctx.alloc().allocate(0);
+        try {
+            ctx.writeAndFlush(seal(empty));
+        } finally {
+            empty.release();
+        }
     }
 
     private void deriveKeys(boolean oursIsLower, byte[] peerSalt) {
@@ -439,7 +444,9 @@ public final class AeadCodec implements Handler {
         handshake.completeExceptionally(e);
         failPending(e);
         ctx.fireExceptionCaught(e);
-        ctx.close();
+        // Closed from a task, not from inside this callback: stages in front (a frame decoder with more frames
+        // of the same read) must not be re-entered by the close. Anything read meanwhile is dropped (FAILED).
+        ctx.loop().execute(() -> ctx.close());
     }
 
     private void failPending(Throwable cause) {
