@@ -13,5 +13,6 @@ module io.weft.core {
     exports io.weft.bootstrap;
     exports io.weft.handler;
     exports io.weft.handler.access;
+    exports io.weft.handler.traffic;
     exports io.weft.metrics;
 }
