@@ -10,7 +10,7 @@ public final class GlobalTrafficShaper {
     final RateLimiter read;
     final RateLimiter write;
 
-    /** Limits in bytes per second; 0 means unlimited. */
+    /** Limits in bytes per second; 0 means unlimited. Read first (Netty takes the write limit first). */
     public GlobalTrafficShaper(long readLimit, long writeLimit) {
         long now = System.nanoTime();
         this.read = new RateLimiter(readLimit, now);

@@ -67,7 +67,10 @@ public final class TrafficShapingHandler implements Handler {
     private record Queued(Object msg, CompletableFuture<Void> promise, long size) {
     }
 
-    /** Per-channel limits in bytes per second (0: unlimited). */
+    /**
+     * Per-channel limits in bytes per second (0: unlimited). Note the order: read first (Netty's
+     * {@code ChannelTrafficShapingHandler} takes the write limit first).
+     */
     public TrafficShapingHandler(long readLimit, long writeLimit) {
         this(null, readLimit, writeLimit, DEFAULT_MAX_QUEUED_BYTES);
     }

@@ -150,6 +150,35 @@ class IpFilterTest {
     }
 
     @Test
+    void replacesRulesFromAnotherThreadWhileConnectionsArrive() throws Exception {
+        IpRules denySecond = IpRules.builder().deny("127.0.0.2").allow("127.0.0.0/8").build();
+        IpRules allowAll = IpRules.builder().allow("127.0.0.0/8").build();
+        IpFilter filter = IpFilter.builder().rules(denySecond).build();
+        InetSocketAddress target = start("127.0.0.1", filter);
+        java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+        Thread flipper = new Thread(() -> {
+            while (!stop.get()) {
+                filter.rules(allowAll);
+                filter.rules(denySecond);
+            }
+        });
+        flipper.start();
+        try {
+            for (int i = 0; i < 50; i++) {
+                Socket s = connect("127.0.0.1", target);
+                assertTrue(s != null, "127.0.0.1 is allowed by both rule sets (round " + i + ")");
+                s.close();
+            }
+        } finally {
+            stop.set(true);
+            flipper.join();
+        }
+        assertEquals(denySecond, filter.rules());
+        assertEquals(null, connect("127.0.0.2", target));
+        assertEquals(1, filter.refusedCount());
+    }
+
+    @Test
     void limitsOpenConnectionsPerAddress() throws Exception {
         IpFilter filter = IpFilter.builder().maxConnectionsPerAddress(2).build();
         InetSocketAddress target = start("127.0.0.1", filter);
