@@ -22,7 +22,8 @@ import java.util.function.ToDoubleFunction;
  * label, its index) {@code weft_ipfilter_accepted_total}, {@code weft_ipfilter_refused_total{reason}},
  * {@code weft_ipfilter_active_connections}; and, only when asked for, per open channel ({@code channel},
  * {@code remote} labels) {@code weft_channel_bytes_read_total} and {@code weft_channel_bytes_written_total},
- * capped at a number of channels, since per-connection series are costly for a Prometheus server.
+ * capped at a number of channels, since per-connection series are costly for a Prometheus server. Counters and
+ * gauges added with {@link TrafficMetrics#counter} and {@link TrafficMetrics#gauge} follow.
  */
 public final class PrometheusFormat {
 
@@ -64,6 +65,7 @@ public final class PrometheusFormat {
         }
         loops(out, metrics);
         filters(out, metrics);
+        custom(out, metrics);
         if (maxChannels > 0) {
             channels(out, metrics, maxChannels);
         }
@@ -104,6 +106,43 @@ public final class PrometheusFormat {
         family(out, "weft_ipfilter_active_connections", "gauge", "Connections the IP filter accepted, still open.");
         forFilters(metrics, (m, i, f) -> sample(out, "weft_ipfilter_active_connections", filterLabels(m, i),
                 f.activeConnections()));
+    }
+
+    private static final java.util.Set<String> BUILT_IN = java.util.Set.of("weft_connections_opened_total",
+            "weft_connections_closed_total", "weft_connections_active", "weft_bytes_read_total",
+            "weft_bytes_written_total", "weft_messages_read_total", "weft_messages_written_total",
+            "weft_errors_total", "weft_loop_pending_tasks", "weft_loop_tasks_run_total", "weft_loop_selects_total",
+            "weft_loop_selected_keys_total", "weft_loop_channels", "weft_loop_lag_seconds",
+            "weft_ipfilter_accepted_total", "weft_ipfilter_refused_total", "weft_ipfilter_active_connections",
+            "weft_channel_bytes_read_total", "weft_channel_bytes_written_total");
+
+    static boolean isBuiltIn(String name) {
+        for (String b : BUILT_IN) {
+            if (name.equals(b) || name.startsWith(b.replaceAll("_total$", "") + "_")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Families added with {@link TrafficMetrics#counter} and {@link TrafficMetrics#gauge}, grouped by name. */
+    private static void custom(StringBuilder out, List<TrafficMetrics> metrics) {
+        java.util.Map<String, TrafficMetrics.Custom> first = new java.util.LinkedHashMap<>();
+        for (TrafficMetrics m : metrics) {
+            for (TrafficMetrics.Custom c : m.custom()) {
+                first.putIfAbsent(c.name(), c);
+            }
+        }
+        for (TrafficMetrics.Custom family : first.values()) {
+            family(out, family.name(), family.type(), family.help());
+            for (TrafficMetrics m : metrics) {
+                for (TrafficMetrics.Custom c : m.custom()) {
+                    if (c.name().equals(family.name()) && c.type().equals(family.type())) {
+                        sample(out, c.name(), labels(m), c.value().getAsLong());
+                    }
+                }
+            }
+        }
     }
 
     private static void channels(StringBuilder out, List<TrafficMetrics> metrics, int max) {

@@ -67,6 +67,7 @@ public final class TrafficMetrics implements AutoCloseable {
     private final ConcurrentHashMap<Long, ChannelStats> channels = new ConcurrentHashMap<>();
     private final List<LoopStats> loops = new CopyOnWriteArrayList<>();
     private final List<IpFilter> filters = new CopyOnWriteArrayList<>();
+    private final List<Custom> custom = new CopyOnWriteArrayList<>();
     private volatile Jmx jmx;
 
     /** Metrics named {@code name}; the name labels the JMX object names and the Prometheus series. */
@@ -130,6 +131,49 @@ public final class TrafficMetrics implements AutoCloseable {
     public TrafficMetrics watch(IpFilter filter) {
         filters.add(filter);
         return this;
+    }
+
+    /**
+     * Adds a counter of your own to the Prometheus exposition (for example the rejections of a
+     * {@code BasicAuth}), labelled like the built-in series.
+     *
+     * @param name  a Prometheus metric name ending in {@code _total}, not one of the built-in families
+     * @param help  one line of help text
+     * @param value read on every scrape, from the scraping thread: must be thread-safe and cheap
+     * @throws IllegalArgumentException for a bad or already used name
+     */
+    public TrafficMetrics counter(String name, String help, java.util.function.LongSupplier value) {
+        if (!name.endsWith("_total")) {
+            throw new IllegalArgumentException("a counter's name ends in _total: " + name);
+        }
+        return addCustom(name, "counter", help, value);
+    }
+
+    /** Adds a gauge of your own to the Prometheus exposition; see {@link #counter}. */
+    public TrafficMetrics gauge(String name, String help, java.util.function.LongSupplier value) {
+        return addCustom(name, "gauge", help, value);
+    }
+
+    private synchronized TrafficMetrics addCustom(String name, String type, String help,
+            java.util.function.LongSupplier value) {
+        if (!name.matches("[a-zA-Z_:][a-zA-Z0-9_:]*") || PrometheusFormat.isBuiltIn(name)) {
+            throw new IllegalArgumentException("not a usable metric name: " + name);
+        }
+        for (Custom c : custom) {
+            if (c.name().equals(name)) {
+                throw new IllegalArgumentException("metric " + name + " is already registered");
+            }
+        }
+        custom.add(new Custom(name, type, help.replace('\n', ' '), value));
+        return this;
+    }
+
+    /** A metric registered with {@link #counter} or {@link #gauge}. */
+    record Custom(String name, String type, String help, java.util.function.LongSupplier value) {
+    }
+
+    List<Custom> custom() {
+        return custom;
     }
 
     /** Connections opened so far. */

@@ -70,6 +70,12 @@ public final class GuardedHttpServer {
                 .credentials(CredentialVerifier.of(user, password))
                 .exemptPath("/metrics")
                 .build();
+        metrics.counter("weft_http_auth_rejected_total", "Requests refused for missing or wrong credentials.",
+                        auth::rejected)
+                .counter("weft_http_auth_malformed_total", "Requests refused for a malformed Authorization header.",
+                        auth::malformed)
+                .counter("weft_http_auth_authenticated_total", "Requests that passed with valid credentials.",
+                        auth::authenticated);
         return Server.builder().group(group)
                 .option(ChannelOption.ACCEPT_FILTER, filter)
                 .childHandler(ch -> ch.pipeline()

@@ -57,6 +57,9 @@ class GuardedHttpServerTest {
             assertEquals(200, page.statusCode());
             assertTrue(page.body().contains("# TYPE weft_connections_opened_total counter"), page.body());
             assertTrue(page.body().contains("weft_ipfilter_accepted_total{server=\"guarded-test\",filter=\"0\"}"));
+            assertTrue(page.body().contains("weft_http_auth_rejected_total{server=\"guarded-test\"} 2\n"),
+                    page.body());
+            assertTrue(page.body().contains("weft_http_auth_authenticated_total{server=\"guarded-test\"} 1\n"));
 
             // 127.0.0.2 is loopback too: allowed.
             try (Socket s = new Socket()) {

@@ -59,6 +59,7 @@ class PrometheusHttpHandlerTest {
         metrics.monitor(ODD_LABEL, group, 5, TimeUnit.MILLISECONDS);
         filter = IpFilter.builder().rules(IpRules.builder().allow("127.0.0.1").build()).build();
         metrics.watch(filter);
+        metrics.counter("app_jobs_total", "Jobs done.", () -> 42).gauge("app_queue", "Queue \\ length.", () -> 7);
         TrafficMetrics m = metrics;
         server = Server.builder().group(group)
                 .option(ChannelOption.ACCEPT_FILTER, filter)
@@ -105,6 +106,9 @@ class PrometheusHttpHandlerTest {
         assertTrue(page.value("weft_loop_selects_total", loop) >= 1);
         assertTrue(page.value("weft_loop_selected_keys_total", loop) >= 2);
         assertTrue(r.body().contains("group=\"w\\\"or\\\\ker\\ns\""), "label escaped");
+        assertEquals(42, page.value("app_jobs_total", server));
+        assertEquals("gauge", page.types.get("app_queue"));
+        assertEquals(7, page.value("app_queue", server));
     }
 
     @Test
@@ -129,6 +133,18 @@ class PrometheusHttpHandlerTest {
         SimpleHttp.Response head = SimpleHttp.request(port, "HEAD", "/metrics");
         assertEquals(200, head.status());
         assertEquals("", head.body());
+    }
+
+    @Test
+    void refusesCustomMetricsWithBadOrBuiltInNames() {
+        metrics = new TrafficMetrics("names");
+        TrafficMetrics m = metrics;
+        assertThrows(IllegalArgumentException.class, () -> m.counter("jobs", "no _total", () -> 1));
+        assertThrows(IllegalArgumentException.class, () -> m.counter("weft_bytes_read_total", "built in", () -> 1));
+        assertThrows(IllegalArgumentException.class, () -> m.gauge("weft_loop_lag_seconds_count", "built in", () -> 1));
+        assertThrows(IllegalArgumentException.class, () -> m.gauge("bad-name", "dash", () -> 1));
+        m.gauge("ok", "fine", () -> 1);
+        assertThrows(IllegalArgumentException.class, () -> m.gauge("ok", "twice", () -> 1));
     }
 
     @Test
