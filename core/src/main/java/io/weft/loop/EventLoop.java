@@ -58,14 +58,14 @@ public final class EventLoop implements Executor {
     private final CompletableFuture<Void> terminationFuture = new CompletableFuture<>();
     private final Consumer<SelectionKey> dispatcher = this::dispatch;
     private final AtomicLong timerSequence = new AtomicLong();
-    private volatile int wakeState;
-    private volatile boolean shuttingDown;
-    private volatile long shutdownDeadlineNanos;
-    private volatile boolean terminated;
     /** Written only by the loop thread; volatile so other threads can read them as metrics. */
     private volatile long tasksRun;
     private volatile long selects;
     private volatile long selectedKeys;
+    private volatile int wakeState;
+    private volatile boolean shuttingDown;
+    private volatile long shutdownDeadlineNanos;
+    private volatile boolean terminated;
 
     EventLoop(EventLoopGroup group, String threadName) {
         this.group = group;
@@ -92,29 +92,6 @@ public final class EventLoop implements Executor {
     /** The number of channels assigned to this loop and not yet closed; read by {@link LoopChooser}s. */
     public int channelCount() {
         return channelCount.get();
-    }
-
-    /** Tasks queued by {@link #execute} and not yet run; approximate when read outside the loop. */
-    public int pendingTasks() {
-        return tasks.size();
-    }
-
-    /** Tasks (including timers) this loop has run since it started, counting those that threw. */
-    public long tasksRun() {
-        return tasksRun;
-    }
-
-    /** How many times the loop has returned from its selector (blocking or not) since it started. */
-    public long selectCount() {
-        return selects;
-    }
-
-    /**
-     * Ready keys the selector has reported since the loop started; divided by {@link #selectCount()} it gives the
-     * selected keys per wake-up.
-     */
-    public long selectedKeys() {
-        return selectedKeys;
     }
 
     /** Whether {@link #shutdownGracefully} has been called. */
@@ -176,6 +153,29 @@ public final class EventLoop implements Executor {
             });
         }
         return scheduled;
+    }
+
+    /** Tasks queued by {@link #execute} and not yet run; approximate when read outside the loop. */
+    public int pendingTasks() {
+        return tasks.size();
+    }
+
+    /** Tasks (including timers) this loop has run since it started, counting those that threw. */
+    public long tasksRun() {
+        return tasksRun;
+    }
+
+    /** How many times the loop has returned from its selector (blocking or not) since it started. */
+    public long selectCount() {
+        return selects;
+    }
+
+    /**
+     * Ready keys the selector has reported since the loop started; divided by {@link #selectCount()} it gives the
+     * selected keys per wake-up.
+     */
+    public long selectedKeys() {
+        return selectedKeys;
     }
 
     /**
