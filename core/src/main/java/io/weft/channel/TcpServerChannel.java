@@ -22,6 +22,8 @@ import org.slf4j.LoggerFactory;
 public final class TcpServerChannel extends Channel {
 
     private static final Logger log = LoggerFactory.getLogger(TcpServerChannel.class);
+    /** A throwing accept filter would fail every accept: rate-limit its reports. */
+    private static final io.weft.internal.log.ThrottledLog filterFaults = new io.weft.internal.log.ThrottledLog(log);
     private static final int MAX_ACCEPTS_PER_EVENT = 64;
 
     private final ServerSocketChannel socket;
@@ -193,7 +195,7 @@ public final class TcpServerChannel extends Channel {
         } catch (IOException e) {
             log.debug("{}: accepted connection vanished before filtering: {}", this, e.toString());
         } catch (RuntimeException e) {
-            log.warn("{}: accept filter failed; refusing {}", this, remote, e);
+            filterFaults.warn("{}: accept filter failed; refusing {}", this, remote, e);
         }
         if (ok) {
             return remote;

@@ -9,6 +9,7 @@ import io.weft.codec.http.HttpRequest;
 import io.weft.codec.http.HttpResponseStatus;
 import io.weft.codec.http.HttpServerCodec;
 import io.weft.codec.http.HttpVersion;
+import io.weft.examples.Cli;
 import io.weft.codec.http.ops.BasicAuth;
 import io.weft.codec.http.ops.CredentialVerifier;
 import io.weft.codec.http.ops.PrometheusHttpHandler;
@@ -32,7 +33,7 @@ import java.util.List;
  */
 public final class GuardedHttpServer {
 
-    static final String USAGE = "usage: GuardedHttpServer PORT USER PASSWORD";
+    static final String USAGE = "GuardedHttpServer PORT USER PASSWORD   (0 picks a free port; USER without ':')";
     private static final byte[] HELLO = "Hello, World!\n".getBytes(StandardCharsets.US_ASCII);
 
     private GuardedHttpServer() {
@@ -90,36 +91,36 @@ public final class GuardedHttpServer {
 
     /**
      * Starts the server on all interfaces (or the address in system property {@code guarded.host}) and blocks
-     * until it is closed.
+     * until it is closed. Bad arguments or a busy port: an {@code error:} and a {@code usage:} line, status 2.
      */
     public static void main(String[] args) {
-        int port = args.length == 3 ? parsePort(args[0]) : -1;
-        if (port < 0 || args[1].isEmpty() || args[1].indexOf(':') >= 0) {
-            System.err.println(USAGE);
-            System.err.println("  PORT 0-65535 (0: any free port), USER without ':'");
-            System.exit(2);
-            return;
-        }
-        EventLoopGroup group = new EventLoopGroup();
-        TrafficMetrics metrics = new TrafficMetrics("guarded");
-        String host = System.getProperty("guarded.host", "0.0.0.0");
-        Server server = start(group, host, port, args[1], args[2], metrics);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            server.close();
-            metrics.close();
-            group.close();
-        }));
-        System.out.println("GuardedHttpServer listening on port " + server.port());
-        System.out.flush();
-        server.closeFuture().join();
-    }
-
-    private static int parsePort(String s) {
-        try {
-            int p = Integer.parseInt(s);
-            return p >= 0 && p <= 65535 ? p : -1;
-        } catch (NumberFormatException e) {
-            return -1;
-        }
+        Cli.main(USAGE, args, a -> {
+            a.atMost(3);
+            a.required(0, "PORT");
+            int port = a.port(0, 0);
+            String user = a.required(1, "USER");
+            if (user.indexOf(':') >= 0) {
+                throw new Cli.UsageException("bad USER '" + user + "': a Basic user name cannot contain ':'");
+            }
+            String password = a.required(2, "PASSWORD");
+            EventLoopGroup group = new EventLoopGroup();
+            TrafficMetrics metrics = new TrafficMetrics("guarded");
+            Server server;
+            try {
+                server = start(group, System.getProperty("guarded.host", "0.0.0.0"), port, user, password, metrics);
+            } catch (RuntimeException e) {
+                metrics.close();
+                group.close();
+                throw e;
+            }
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                server.close();
+                metrics.close();
+                group.close();
+            }));
+            System.out.println("GuardedHttpServer listening on port " + server.port());
+            System.out.flush();
+            server.closeFuture().join();
+        });
     }
 }

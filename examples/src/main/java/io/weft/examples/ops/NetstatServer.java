@@ -1,6 +1,7 @@
 package io.weft.examples.ops;
 
 import io.weft.bootstrap.Server;
+import io.weft.examples.Cli;
 import io.weft.loop.EventLoopGroup;
 import io.weft.metrics.ChannelStats;
 import io.weft.metrics.LoopStats;
@@ -82,10 +83,22 @@ public final class NetstatServer {
 
     /** Starts the server and prints the table every second until it is stopped. */
     public static void main(String[] args) {
-        int port = args.length > 0 ? Integer.parseInt(args[0]) : 8007;
+        Cli.main(USAGE, args, a -> serve(a.atMost(1).port(0, 8007)));
+    }
+
+    static final String USAGE = "NetstatServer [port]   (default 8007; 0 picks a free port)";
+
+    private static void serve(int port) {
         EventLoopGroup group = new EventLoopGroup();
         TrafficMetrics metrics = new TrafficMetrics("netstat");
-        Server server = start(group, "0.0.0.0", port, metrics);
+        Server server;
+        try {
+            server = start(group, "0.0.0.0", port, metrics);
+        } catch (RuntimeException e) {
+            metrics.close();
+            group.close();
+            throw e;
+        }
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             server.close();
             metrics.close();

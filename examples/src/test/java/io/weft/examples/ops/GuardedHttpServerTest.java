@@ -92,13 +92,21 @@ class GuardedHttpServerTest {
     }
 
     @Test
-    void printsUsageOnBadArguments() throws Exception {
-        for (String[] args : new String[][] {{}, {"80"}, {"x", "u", "p"}, {"70000", "u", "p"}, {"1", "a:b", "p"}}) {
-            Process p = launch(ProcessBuilder.Redirect.PIPE, args);
-            assertTrue(p.waitFor(60, TimeUnit.SECONDS));
-            String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
-            assertEquals(2, p.exitValue(), err);
-            assertTrue(err.startsWith(GuardedHttpServer.USAGE), err);
+    void printsAnErrorAndUsageOnBadArguments() throws Exception {
+        try (java.net.ServerSocket busy = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+            String taken = String.valueOf(busy.getLocalPort());
+            String[][] cases = {{}, {"80"}, {"x", "u", "p"}, {"70000", "u", "p"}, {"1", "a:b", "p"},
+                {"0", "u", "p", "extra"}, {taken, "u", "p"}};
+            String[] expected = {"missing PORT", "missing USER", "bad port 'x'", "bad port '70000'", "bad USER 'a:b'",
+                "unexpected argument 'extra'", "cannot listen there"};
+            for (int i = 0; i < cases.length; i++) {
+                Process p = launch(ProcessBuilder.Redirect.PIPE, cases[i]);
+                assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+                String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+                assertEquals(2, p.exitValue(), err);
+                assertTrue(err.startsWith("error: " + expected[i]), err);
+                assertTrue(err.contains("usage: " + GuardedHttpServer.USAGE), err);
+            }
         }
     }
 
