@@ -12,6 +12,7 @@
 module io.weft.core {
     requires transitive org.slf4j;
     requires org.jctools.core;
+    requires java.management;
 
     exports io.weft.buffer;
     exports io.weft.loop;
@@ -19,4 +20,7 @@ module io.weft.core {
     exports io.weft.pipeline;
     exports io.weft.bootstrap;
     exports io.weft.handler;
+    exports io.weft.handler.access;
+    exports io.weft.handler.traffic;
+    exports io.weft.metrics;
 }

@@ -108,6 +108,11 @@ public final class ChannelOption<T> {
     /** Where the channel gets its buffers. */
     public static final ChannelOption<BufferAllocator> ALLOCATOR =
             weft("ALLOCATOR", BufferAllocator.class, BufferAllocator.defaultAllocator());
+    /**
+     * Server channels only: decides on the acceptor loop, right after {@code accept}, whether a connection is
+     * served; a refused one is closed before any channel, pipeline or read exists. None by default.
+     */
+    public static final ChannelOption<AcceptFilter> ACCEPT_FILTER = weft("ACCEPT_FILTER", AcceptFilter.class, null);
 
     private final String name;
     private final Class<T> type;

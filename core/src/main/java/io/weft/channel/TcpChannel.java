@@ -303,6 +303,7 @@ public final class TcpChannel extends Channel {
         boolean eof = false;
         int reads = 0;
         readRequested = false;
+        boolean autoReadAtStart = autoRead;
         try {
             while (reads < maxReadsPerEvent && isOpen()) {
                 int guess = sizer.guess();
@@ -321,8 +322,8 @@ public final class TcpChannel extends Channel {
                 Buffer message = buffer;
                 buffer = null;
                 pipeline.fireChannelRead(message);
-                if (n < capacity) {
-                    break;
+                if (n < capacity || (autoReadAtStart && !autoRead)) {
+                    break; // drained, or a handler paused reading (traffic shaping, back-pressure): stop now
                 }
             }
         } catch (IOException e) {

@@ -24,6 +24,8 @@ import org.slf4j.LoggerFactory;
 public final class TcpServerChannel extends Channel {
 
     private static final Logger log = LoggerFactory.getLogger(TcpServerChannel.class);
+    /** A throwing accept filter would fail every accept: rate-limit its reports. */
+    private static final io.weft.internal.log.ThrottledLog filterFaults = new io.weft.internal.log.ThrottledLog(log);
     private static final int MAX_ACCEPTS_PER_EVENT = 64;
 
     private final ServerSocketChannel socket;
@@ -32,6 +34,7 @@ public final class TcpServerChannel extends Channel {
     private final ChannelInitializer childInitializer;
     private final SocketAddress requestedLocal;
     private boolean bound;
+    private AcceptFilter acceptFilter;
 
     private TcpServerChannel(EventLoop loop, ServerSocketChannel socket, SocketAddress local, EventLoopGroup childGroup,
             Map<ChannelOption<?>, Object> childOptions, ChannelInitializer childInitializer) {
@@ -194,11 +197,26 @@ public final class TcpServerChannel extends Channel {
             if (accepted == null) {
                 break;
             }
+            AcceptFilter filter = acceptFilter;
+            InetSocketAddress remote = null;
+            if (filter != null) {
+                remote = filterAccepted(filter, accepted);
+                if (remote == null) {
+                    continue;
+                }
+            }
             EventLoop childLoop = childGroup.next();
             try {
-                TcpChannel.accepted(childLoop, accepted, childOptions, childInitializer);
+                TcpChannel child = TcpChannel.accepted(childLoop, accepted, childOptions, childInitializer);
+                if (filter != null) {
+                    InetSocketAddress peer = remote;
+                    child.closeFuture().whenComplete((v, t) -> filter.closed(peer));
+                }
             } catch (RuntimeException e) {
                 log.warn("{}: could not set up accepted connection: {}", this, e.toString());
+                if (filter != null) {
+                    filter.closed(remote);
+                }
                 try {
                     accepted.close();
                 } catch (IOException ignored) {
@@ -209,6 +227,36 @@ public final class TcpServerChannel extends Channel {
         if (!autoRead) {
             setInterest(SelectionKey.OP_ACCEPT, false);
         }
+    }
+
+    @Override
+    void optionChanged(ChannelOption<?> option, Object value) {
+        if (option == ChannelOption.ACCEPT_FILTER) {
+            acceptFilter = (AcceptFilter) value;
+        }
+    }
+
+    /** Asks the accept filter; returns the peer's address if accepted, else closes the socket and returns null. */
+    private InetSocketAddress filterAccepted(AcceptFilter filter, SocketChannel accepted) {
+        InetSocketAddress remote = null;
+        boolean ok = false;
+        try {
+            remote = (InetSocketAddress) accepted.getRemoteAddress();
+            ok = remote != null && filter.accept(remote);
+        } catch (IOException e) {
+            log.debug("{}: accepted connection vanished before filtering: {}", this, e.toString());
+        } catch (RuntimeException e) {
+            filterFaults.warn("{}: accept filter failed; refusing {}", this, remote, e);
+        }
+        if (ok) {
+            return remote;
+        }
+        try {
+            accepted.close();
+        } catch (IOException ignored) {
+            // Refused and closed: nothing more to do.
+        }
+        return null;
     }
 
     @Override

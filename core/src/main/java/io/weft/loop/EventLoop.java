@@ -64,6 +64,10 @@ public sealed class EventLoop implements Executor permits EmbeddedEventLoop {
     private final CompletableFuture<Void> terminationFuture = new CompletableFuture<>();
     private final Consumer<SelectionKey> dispatcher = this::dispatch;
     private final AtomicLong timerSequence = new AtomicLong();
+    /** Written only by the loop thread; volatile so other threads can read them as metrics. */
+    private volatile long tasksRun;
+    private volatile long selects;
+    private volatile long selectedKeys;
     private volatile int wakeState;
     private volatile boolean shuttingDown;
     private volatile long shutdownDeadlineNanos;
@@ -172,6 +176,29 @@ public sealed class EventLoop implements Executor permits EmbeddedEventLoop {
         return scheduled;
     }
 
+    /** Tasks queued by {@link #execute} and not yet run; approximate when read outside the loop. */
+    public int pendingTasks() {
+        return tasks.size();
+    }
+
+    /** Tasks (including timers) this loop has run since it started, counting those that threw. */
+    public long tasksRun() {
+        return tasksRun;
+    }
+
+    /** How many times the loop has returned from its selector (blocking or not) since it started. */
+    public long selectCount() {
+        return selects;
+    }
+
+    /**
+     * Ready keys the selector has reported since the loop started; divided by {@link #selectCount()} it gives the
+     * selected keys per wake-up.
+     */
+    public long selectedKeys() {
+        return selectedKeys;
+    }
+
     /**
      * Registers {@code channel} with this loop's selector for {@code interestOps}; {@code handler} receives the
      * readiness events and, on the loop thread, {@link IoHandler#registered} or
@@ -239,6 +266,7 @@ public sealed class EventLoop implements Executor permits EmbeddedEventLoop {
         try {
             while (true) {
                 select();
+                selects++;
                 runDueTimers();
                 runTasks(MAX_TASKS_PER_ITERATION);
                 if (shuttingDown) {
@@ -294,6 +322,7 @@ public sealed class EventLoop implements Executor permits EmbeddedEventLoop {
     }
 
     private void dispatch(SelectionKey key) {
+        selectedKeys++;
         IoHandler handler = (IoHandler) key.attachment();
         try {
             handler.ready(key);
@@ -319,6 +348,7 @@ public sealed class EventLoop implements Executor permits EmbeddedEventLoop {
         ScheduledTask head;
         while ((head = timers.peek()) != null && head.deadlineNanos() - now <= 0) {
             timers.poll();
+            tasksRun++;
             try {
                 head.run();
             } catch (Throwable t) {
@@ -337,6 +367,9 @@ public sealed class EventLoop implements Executor permits EmbeddedEventLoop {
             } catch (Throwable t) {
                 taskFaults.warn("task threw", t);
             }
+        }
+        if (ran > 0) {
+            tasksRun += ran;
         }
         return ran;
     }
