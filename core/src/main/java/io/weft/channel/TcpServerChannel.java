@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.file.Files;
+import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.channels.SelectableChannel;
 import java.nio.channels.SelectionKey;
@@ -70,7 +71,9 @@ public final class TcpServerChannel extends Channel {
             return promise;
         }
         if (local instanceof UnixDomainSocketAddress) {
-            IllegalArgumentException refused = unsupportedByUnixSockets(childOptions);
+            IllegalArgumentException refused = options.get(ChannelOption.ACCEPT_FILTER) != null
+                    ? new IllegalArgumentException("ACCEPT_FILTER filters IP peers; a Unix domain socket server has none")
+                    : unsupportedByUnixSockets(childOptions);
             if (refused != null) {
                 try {
                     socket.close();
