@@ -233,6 +233,8 @@ class TlsBoundsTest {
         byte[] hello = clientHello();
         int connections = 8;
         List<Socket> sockets = new ArrayList<>();
+        io.weft.testing.log.LogCapture logs = io.weft.testing.log.LogCapture.start();
+        closeables.add(logs);
         try {
             for (int i = 0; i < connections; i++) {
                 Socket s = new Socket("127.0.0.1", server.port());
@@ -270,6 +272,9 @@ class TlsBoundsTest {
             assertEquals(connections - 2, rejected);
             assertEquals(2, executor.queuedTasks());
             assertEquals(connections - 2, executor.rejectedTasks());
+            // An overload, said once (rate-limited), not once per refused handshake.
+            assertEquals(1, logs.at(org.slf4j.event.Level.WARN).stream()
+                    .filter(e -> e.logger().endsWith("TlsTaskExecutor")).count(), logs.dump());
         } finally {
             release.countDown();
             for (Socket s : sockets) {
