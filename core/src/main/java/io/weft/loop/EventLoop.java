@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.nio.channels.ClosedSelectorException;
 import java.nio.channels.SelectableChannel;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
@@ -39,6 +40,22 @@ public final class EventLoop implements Executor {
     private static final int AWAKE = 0;
     private static final int SELECTING = 1;
     private static final int MAX_TASKS_PER_ITERATION = 4096;
+    /**
+     * Longest delay a timer may have (about 73 years); longer delays are clamped so that deadline arithmetic cannot
+     * overflow.
+     */
+    static final long MAX_DELAY_NANOS = Long.MAX_VALUE / 4;
+    /** Longest single select timeout; a far-off timer costs at most one wake-up per this many milliseconds. */
+    private static final long MAX_SELECT_MILLIS = TimeUnit.HOURS.toMillis(1);
+    /**
+     * Blocking selects in a row that return early with nothing selected and nothing to do before the selector is
+     * considered broken (the JDK epoll spin) and rebuilt. Netty uses the same default.
+     */
+    static final int SPIN_REBUILD_THRESHOLD = 512;
+    /** Failed loop iterations in a row after which the selector is rebuilt. */
+    static final int FAILURE_REBUILD_THRESHOLD = 3;
+    /** Longest pause after repeated loop failures. */
+    private static final long MAX_FAILURE_BACKOFF_MILLIS = 100;
 
     static {
         try {
@@ -49,7 +66,7 @@ public final class EventLoop implements Executor {
     }
 
     private final EventLoopGroup group;
-    private final Selector selector;
+    private volatile Selector selector;
     private final Thread thread;
     private final MpscUnboundedArrayQueue<Runnable> tasks = new MpscUnboundedArrayQueue<>(1024);
     private final PriorityQueue<ScheduledTask> timers = new PriorityQueue<>();
@@ -58,6 +75,17 @@ public final class EventLoop implements Executor {
     private final CompletableFuture<Void> terminationFuture = new CompletableFuture<>();
     private final Consumer<SelectionKey> dispatcher = this::dispatch;
     private final AtomicLong timerSequence = new AtomicLong();
+    /** Threads outside the loop that are between checking {@link #terminated} and offering their task. */
+    private final AtomicInteger submitting = new AtomicInteger();
+    private final RateLimitedLog faultLog = new RateLimitedLog(log, TimeUnit.SECONDS.toNanos(5));
+    /** Written only by the loop thread; volatile so other threads can read them as metrics. */
+    private volatile long tasksRun;
+    private volatile long wakeups;
+    private volatile int selectorRebuilds;
+    private int prematureSelects;
+    private int consecutiveFailures;
+    /** Test hook: the number of coming selects that fail as if the selector were broken. Loop thread only. */
+    int injectedSelectFailures;
     private volatile int wakeState;
     private volatile boolean shuttingDown;
     private volatile long shutdownDeadlineNanos;
@@ -107,7 +135,10 @@ public final class EventLoop implements Executor {
 
     /**
      * Runs {@code task} on the loop thread, after the tasks already queued. Safe from any thread; tasks from one
-     * submitting thread run in submission order.
+     * submitting thread run in submission order. A task that throws is logged and the loop goes on.
+     *
+     * <p>Every accepted task runs: the loop drains its queue after it stops, and a task offered too late for that
+     * final drain is refused here rather than left behind.
      *
      * @throws RejectedExecutionException if the loop has terminated
      */
@@ -116,13 +147,23 @@ public final class EventLoop implements Executor {
         if (task == null) {
             throw new NullPointerException("task");
         }
-        if (terminated) {
-            throw new RejectedExecutionException("event loop " + thread.getName() + " has terminated");
+        if (inLoop()) {
+            // The loop thread drains its own queue until empty before it ends, so this task will run.
+            tasks.offer(task);
+            return;
         }
-        tasks.offer(task);
-        if (!inLoop()) {
-            wakeup();
+        // Dekker-style handshake with the final drain: either the loop sees this submitter and drains again, or
+        // this submitter sees the loop has terminated.
+        submitting.incrementAndGet();
+        try {
+            if (terminated) {
+                throw new RejectedExecutionException("event loop " + thread.getName() + " has terminated");
+            }
+            tasks.offer(task);
+        } finally {
+            submitting.decrementAndGet();
         }
+        wakeup();
     }
 
     private void wakeup() {
@@ -132,12 +173,19 @@ public final class EventLoop implements Executor {
     }
 
     /**
-     * Runs {@code task} on the loop thread once {@code delay} has passed. Safe from any thread.
+     * Runs {@code task} on the loop thread once {@code delay} has passed. Safe from any thread. A negative delay
+     * counts as zero; a delay longer than about 73 years is clamped to that. A timer that throws is logged and the
+     * loop goes on.
      *
      * @return a handle that can cancel the task
+     * @throws RejectedExecutionException if the loop has terminated
      */
     public ScheduledTask schedule(Runnable task, long delay, TimeUnit unit) {
-        long deadline = System.nanoTime() + Math.max(0, unit.toNanos(delay));
+        if (task == null) {
+            throw new NullPointerException("task");
+        }
+        long delayNanos = Math.min(MAX_DELAY_NANOS, Math.max(0, unit.toNanos(delay)));
+        long deadline = System.nanoTime() + delayNanos;
         ScheduledTask scheduled = new ScheduledTask(this, task, deadline, timerSequence.getAndIncrement());
         if (inLoop()) {
             timers.add(scheduled);
@@ -149,6 +197,31 @@ public final class EventLoop implements Executor {
             });
         }
         return scheduled;
+    }
+
+    /** Tasks queued by {@link #execute} and not yet run; approximate when read outside the loop. */
+    public int pendingTasks() {
+        return tasks.size();
+    }
+
+    /** Tasks (including timers) this loop has run since it started, counting those that threw. */
+    public long tasksRun() {
+        return tasksRun;
+    }
+
+    /** Timers in the heap, cancelled ones not yet purged included. Loop thread only; for tests. */
+    int timerHeapSize() {
+        return timers.size();
+    }
+
+    /** How many times the loop has woken up from its selector; for tests. */
+    long wakeups() {
+        return wakeups;
+    }
+
+    /** How many times the selector was replaced after failing or spinning; for tests. */
+    int selectorRebuilds() {
+        return selectorRebuilds;
     }
 
     /**
@@ -216,35 +289,86 @@ public final class EventLoop implements Executor {
 
     private void run() {
         try {
-            while (true) {
-                select();
-                runDueTimers();
-                runTasks(MAX_TASKS_PER_ITERATION);
-                if (shuttingDown) {
-                    closeAll();
-                    if (confirmShutdown()) {
-                        break;
-                    }
-                }
+            while (!iterate()) {
+                // One select, the due timers, a batch of tasks; see iterate().
             }
-        } catch (Throwable t) {
-            log.error("event loop {} died", thread.getName(), t);
         } finally {
-            terminated = true;
-            runTasks(Integer.MAX_VALUE);
-            try {
-                selector.close();
-            } catch (IOException e) {
-                log.debug("closing selector failed", e);
-            }
-            timers.clear();
-            terminationFuture.complete(null);
+            terminate();
         }
     }
 
+    /**
+     * One turn of the loop. Nothing thrown here ends the loop: a failure is logged (rate-limited), repeated failures
+     * back off briefly, and a selector that keeps failing is rebuilt with every channel moved over.
+     *
+     * @return whether the loop has finished shutting down
+     */
+    private boolean iterate() {
+        try {
+            select();
+            runDueTimers();
+            runTasks(MAX_TASKS_PER_ITERATION);
+            consecutiveFailures = 0;
+            if (shuttingDown) {
+                closeAll();
+                return confirmShutdown();
+            }
+            return false;
+        } catch (Throwable t) {
+            loopFailed(t);
+            return shuttingDown && System.nanoTime() - shutdownDeadlineNanos >= 0;
+        }
+    }
+
+    private void loopFailed(Throwable t) {
+        int failures = ++consecutiveFailures;
+        faultLog.warn("event loop " + thread.getName() + " iteration failed (" + failures + " in a row); continuing", t);
+        if (failures % FAILURE_REBUILD_THRESHOLD == 0) {
+            rebuildSelector("select failed " + failures + " times in a row");
+        }
+        if (failures > 1) {
+            try {
+                Thread.sleep(Math.min(MAX_FAILURE_BACKOFF_MILLIS, 1L << Math.min(failures - 1, 10)));
+            } catch (InterruptedException e) {
+                // The loop is never interrupted on purpose; keep going.
+                Thread.interrupted();
+            }
+        }
+    }
+
+    private void terminate() {
+        if (!shuttingDown) {
+            shutdownDeadlineNanos = System.nanoTime();
+            shuttingDown = true;
+        }
+        try {
+            closeAll();
+        } catch (Throwable t) {
+            log.warn("event loop {}: closing channels at the end failed", thread.getName(), t);
+        }
+        terminated = true;
+        // Drain until no submitter can still be offering: a submitter either saw 'terminated' and refused its
+        // task, or its task is in the queue by the time 'submitting' is zero.
+        do {
+            runTasks(Integer.MAX_VALUE);
+        } while (submitting.get() != 0 || !tasks.isEmpty());
+        try {
+            selector.close();
+        } catch (IOException | RuntimeException e) {
+            log.debug("closing selector failed", e);
+        }
+        timers.clear();
+        terminationFuture.complete(null);
+    }
+
     private void select() throws IOException {
+        if (injectedSelectFailures > 0) {
+            injectedSelectFailures--;
+            throw new IOException("injected select failure");
+        }
+        Selector sel = selector;
         if (!tasks.isEmpty() || shuttingDown) {
-            selector.selectNow(dispatcher);
+            sel.selectNow(dispatcher);
             return;
         }
         long timeoutMillis = -1;
@@ -252,24 +376,103 @@ public final class EventLoop implements Executor {
         if (next != null) {
             long delay = next.delayNanos();
             if (delay <= 0) {
-                selector.selectNow(dispatcher);
+                sel.selectNow(dispatcher);
                 return;
             }
-            timeoutMillis = Math.max(1, TimeUnit.NANOSECONDS.toMillis(delay + 999_999));
+            // delay <= MAX_DELAY_NANOS, so rounding up cannot overflow.
+            timeoutMillis = Math.min(MAX_SELECT_MILLIS, TimeUnit.NANOSECONDS.toMillis(delay + 999_999));
         }
+        int selected;
+        long started = System.nanoTime();
         STATE.setVolatile(this, SELECTING);
         try {
             // A task offered before this point is seen here; one offered after sees SELECTING and wakes us.
             if (!tasks.isEmpty() || shuttingDown) {
-                selector.selectNow(dispatcher);
+                sel.selectNow(dispatcher);
+                return;
             } else if (timeoutMillis < 0) {
-                selector.select(dispatcher);
+                selected = sel.select(dispatcher);
             } else {
-                selector.select(dispatcher, timeoutMillis);
+                selected = sel.select(dispatcher, timeoutMillis);
             }
         } finally {
             STATE.setVolatile(this, AWAKE);
+            wakeups++;
         }
+        checkSpin(selected, started, timeoutMillis);
+    }
+
+    /**
+     * Counts blocking selects that returned early with nothing to do: a broken epoll set makes select return at
+     * once forever (JDK-6670302 and relatives). After {@link #SPIN_REBUILD_THRESHOLD} in a row the selector is
+     * rebuilt.
+     */
+    private void checkSpin(int selected, long started, long timeoutMillis) {
+        if (selected > 0 || !tasks.isEmpty() || shuttingDown || Thread.interrupted()) {
+            prematureSelects = 0;
+            return;
+        }
+        long elapsed = System.nanoTime() - started;
+        if (timeoutMillis >= 0 && elapsed >= TimeUnit.MILLISECONDS.toNanos(timeoutMillis) - 500_000) {
+            prematureSelects = 0;
+            return;
+        }
+        if (++prematureSelects >= SPIN_REBUILD_THRESHOLD) {
+            rebuildSelector(prematureSelects + " selects in a row returned early with nothing selected");
+        }
+    }
+
+    /**
+     * Replaces the selector with a new one and moves every valid key to it, with its interest set and attachment;
+     * each {@link IoHandler} learns its new key. A channel that cannot be moved is closed, never left orphaned.
+     * Loop thread only.
+     */
+    void rebuildSelector(String reason) {
+        Selector old = selector;
+        Selector fresh;
+        try {
+            fresh = Selector.open();
+        } catch (IOException | RuntimeException e) {
+            faultLog.warn("event loop " + thread.getName() + ": cannot open a new selector (" + reason + ")", e);
+            return;
+        }
+        int moved = 0;
+        List<SelectionKey> keys;
+        try {
+            keys = new ArrayList<>(old.keys());
+        } catch (ClosedSelectorException e) {
+            keys = List.of();
+        }
+        for (SelectionKey key : keys) {
+            Object attachment = key.attachment();
+            try {
+                if (!key.isValid() || key.channel().keyFor(fresh) != null) {
+                    continue;
+                }
+                int ops = key.interestOps();
+                key.cancel();
+                SelectionKey newKey = key.channel().register(fresh, ops, attachment);
+                if (attachment instanceof IoHandler handler) {
+                    handler.selectorRebuilt(newKey);
+                }
+                moved++;
+            } catch (Exception e) {
+                log.warn("event loop {}: could not move {} to the new selector; closing it", thread.getName(),
+                        attachment, e);
+                if (attachment instanceof IoHandler handler) {
+                    closeQuietly(handler);
+                }
+            }
+        }
+        selector = fresh;
+        selectorRebuilds++;
+        prematureSelects = 0;
+        try {
+            old.close();
+        } catch (IOException | RuntimeException e) {
+            log.debug("closing the old selector failed", e);
+        }
+        log.warn("event loop {}: rebuilt its selector ({}); moved {} channel(s)", thread.getName(), reason, moved);
     }
 
     private void dispatch(SelectionKey key) {
@@ -277,7 +480,17 @@ public final class EventLoop implements Executor {
         try {
             handler.ready(key);
         } catch (Throwable t) {
-            log.warn("unexpected exception dispatching readiness to {}", handler, t);
+            // The channel should have handled this itself; close it so it cannot fail (and spin) again.
+            faultLog.warn("unexpected exception dispatching readiness to " + handler + "; closing it", t);
+            closeQuietly(handler);
+        }
+    }
+
+    private void closeQuietly(IoHandler handler) {
+        try {
+            handler.closeForShutdown();
+        } catch (Throwable t) {
+            log.debug("closing {} failed", handler, t);
         }
     }
 
@@ -298,10 +511,11 @@ public final class EventLoop implements Executor {
         ScheduledTask head;
         while ((head = timers.peek()) != null && head.deadlineNanos() - now <= 0) {
             timers.poll();
+            tasksRun++;
             try {
                 head.run();
             } catch (Throwable t) {
-                log.warn("scheduled task threw", t);
+                faultLog.warn("scheduled task threw", t);
             }
         }
     }
@@ -314,8 +528,11 @@ public final class EventLoop implements Executor {
             try {
                 task.run();
             } catch (Throwable t) {
-                log.warn("task threw", t);
+                faultLog.warn("task threw", t);
             }
+        }
+        if (ran > 0) {
+            tasksRun += ran;
         }
         return ran;
     }
@@ -328,7 +545,7 @@ public final class EventLoop implements Executor {
                     handlers.add(handler);
                 }
             }
-        } catch (java.nio.channels.ClosedSelectorException ignored) {
+        } catch (ClosedSelectorException ignored) {
             return;
         }
         for (IoHandler handler : handlers) {
@@ -340,7 +557,7 @@ public final class EventLoop implements Executor {
         }
         try {
             selector.selectNow();
-        } catch (IOException e) {
+        } catch (IOException | RuntimeException e) {
             log.debug("selectNow during shutdown failed", e);
         }
     }
