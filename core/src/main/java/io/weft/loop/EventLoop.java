@@ -60,6 +60,11 @@ public final class EventLoop implements Executor {
     static {
         try {
             STATE = MethodHandles.lookup().findVarHandle(EventLoop.class, "wakeState", int.class);
+            // Classes the loop needs while failing must be loaded while it can: under "too many open files" the
+            // class loader cannot open the jar to load them later.
+            for (Class<?> c : new Class<?>[] {ScheduledTask.class, RateLimitedLog.class, ClosedSelectorException.class}) {
+                Class.forName(c.getName(), true, c.getClassLoader());
+            }
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
