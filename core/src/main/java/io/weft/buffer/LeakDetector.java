@@ -85,7 +85,7 @@ public final class LeakDetector {
         }
         Record record = new Record(buffer);
         live.add(record);
-        buffer.leak = record;
+        buffer.memory().leak = record;
         return buffer;
     }
 
