@@ -310,7 +310,8 @@ public final class TcpChannel extends Channel {
                     break;
                 }
             }
-        } catch (IOException e) {
+        } catch (IOException | io.weft.buffer.OutOfDirectMemoryException e) {
+            // Out of direct memory fails this connection only, like an I/O error.
             if (buffer != null) {
                 buffer.release();
             }
