@@ -320,7 +320,11 @@ public final class EventLoop implements Executor {
             }
             return false;
         } catch (Throwable t) {
-            loopFailed(t);
+            try {
+                loopFailed(t);
+            } catch (Throwable ignored) {
+                // Even logging failed (out of memory?): carry on regardless, the next turn may fare better.
+            }
             return shuttingDown && System.nanoTime() - shutdownDeadlineNanos >= 0;
         }
     }
@@ -412,7 +416,7 @@ public final class EventLoop implements Executor {
      * once forever (JDK-6670302 and relatives). After {@link #SPIN_REBUILD_THRESHOLD} in a row the selector is
      * rebuilt.
      */
-    private void checkSpin(int selected, long started, long timeoutMillis) {
+    void checkSpin(int selected, long started, long timeoutMillis) {
         if (selected > 0 || !tasks.isEmpty() || shuttingDown || Thread.interrupted()) {
             prematureSelects = 0;
             return;

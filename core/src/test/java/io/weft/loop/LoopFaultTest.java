@@ -113,6 +113,25 @@ class LoopFaultTest {
         }
     }
 
+    @Test
+    void selectorThatKeepsReturningEarlyIsRebuilt() throws Exception {
+        try (Socket a = connect()) {
+            assertEchoes(a, "before");
+            CompletableFuture<Integer> rebuilds = new CompletableFuture<>();
+            loop.execute(() -> {
+                // What the loop sees when epoll spins: blocking selects that return at once with nothing selected.
+                for (int i = 0; i < EventLoop.SPIN_REBUILD_THRESHOLD - 1; i++) {
+                    loop.checkSpin(0, System.nanoTime(), -1);
+                }
+                int before = loop.selectorRebuilds();
+                loop.checkSpin(0, System.nanoTime(), -1);
+                rebuilds.complete(loop.selectorRebuilds() - before);
+            });
+            assertEquals(1, rebuilds.get(10, TimeUnit.SECONDS));
+            assertEchoes(a, "after");
+        }
+    }
+
     private Socket connect() throws IOException {
         Socket socket = new Socket();
         socket.connect(new InetSocketAddress("127.0.0.1", server.port()), 10_000);
