@@ -233,8 +233,11 @@ public final class PooledAllocator implements BufferAllocator {
         private final MpscArrayQueue<Buffer> returns = new MpscArrayQueue<>(RETURN_QUEUE_CAPACITY);
         private final SliceCount[] slices = new SliceCount[1024];
         private int sliceCount;
-        /** Bytes idle on the stacks; written by the owner, read by {@link #cachedBytes()}. */
-        volatile long cachedBytes;
+        /**
+         * Bytes idle on the stacks. Written by the owner only; {@link #cachedBytes()} reads it from other threads
+         * without synchronization (a statistic, kept off the allocation path's memory fences).
+         */
+        long cachedBytes;
         /** Cache allowance this home holds (claimed from the pool-wide total). */
         private long allowance;
         private volatile boolean retired;
