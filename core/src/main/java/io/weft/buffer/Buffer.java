@@ -111,7 +111,8 @@ public final class Buffer implements ReferenceCounted {
      * A buffer over {@code array} itself, without a copy: every byte is readable ({@code writerIndex} is the array
      * length) and it cannot grow. Changes through the buffer show in the array and the other way round. It is
      * reference counted like any buffer, but releasing it only drops the reference: the array stays the
-     * caller's. Copies and slices of it come from {@link UnpooledAllocator}.
+     * caller's (and the leak detector does not track it, as nothing leaks). Written to a channel, it is sent
+     * without an extra copy on Weft's side. Copies and slices of it come from {@link UnpooledAllocator}.
      */
     public static Buffer wrap(byte[] array) {
         return wrap(array, 0, array.length);
