@@ -168,8 +168,9 @@ public final class TcpServerChannel extends Channel {
             EventLoop childLoop = childGroup.next();
             try {
                 TcpChannel.accepted(childLoop, accepted, childOptions, childInitializer);
-            } catch (RuntimeException e) {
-                log.warn("{}: could not set up accepted connection: {}", this, e.toString());
+            } catch (Throwable e) {
+                // Whatever went wrong (even out of memory), it belongs to this connection, not to the listener.
+                log.warn("{}: could not set up accepted connection", this, e);
                 try {
                     accepted.close();
                 } catch (IOException ignored) {
