@@ -408,15 +408,7 @@ public final class PooledAllocator implements BufferAllocator {
         void retire() {
             retired = true;
             allocator.liveHomes.remove(this);
-            Buffer returned;
-            while ((returned = returns.poll()) != null) {
-                drop(returned);
-            }
-            long cached = cachedBytes;
-            cachedBytes = 0;
-            allocator.unreserve(cached);
-            allocator.returnAllowance(allowance);
-            allowance = 0;
+            trim();
         }
     }
 }

@@ -102,6 +102,23 @@ class PooledAllocatorTest {
     }
 
     @Test
+    void cacheOfAnEndedThreadIsHandedBackToThePool() throws Exception {
+        PooledAllocator pool = new PooledAllocator(64 << 20, 8 << 20);
+        Thread worker = new Thread(() -> pool.allocate(4096).release());
+        worker.start();
+        worker.join();
+        assertEquals(4096, pool.cachedBytes());
+        worker = null;
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (pool.cachedBytes() > 0 && System.nanoTime() < deadline) {
+            System.gc();
+            Thread.sleep(20);
+        }
+        assertEquals(0, pool.cachedBytes(), "the ended thread's cache was not handed back");
+        assertEquals(0, pool.usedBytes());
+    }
+
+    @Test
     void rejectsInvalidBounds() {
         assertThrows(IllegalArgumentException.class, () -> new PooledAllocator(0, 0));
         assertThrows(IllegalArgumentException.class, () -> new PooledAllocator(1, -1));
