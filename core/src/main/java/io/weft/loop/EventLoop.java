@@ -31,6 +31,12 @@ import org.slf4j.LoggerFactory;
  * may be blocked in it. Timers ({@link #schedule}) live in a heap whose earliest deadline bounds the select
  * timeout, so they cost no thread.
  *
+ * <p>The loop thread never dies. A task, timer or dispatch that throws (even an {@link Error}) is logged (WARN with
+ * the trace, at most once per 5 s, repeats at DEBUG) and the loop goes on; a channel whose readiness dispatch threw
+ * is closed. If {@code select} fails the loop backs off (up to 100 ms) and after 3 failures in a row rebuilds its
+ * selector, moving every channel over with its interest set; it does the same after 512 blocking selects in a row
+ * that return early with nothing to do (the JDK's epoll spin).
+ *
  * <p>Loops are created by an {@link EventLoopGroup} and start their thread at once.
  */
 public final class EventLoop implements Executor {
