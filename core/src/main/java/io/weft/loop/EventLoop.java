@@ -498,6 +498,15 @@ public final class EventLoop implements Executor {
             // The channel should have handled this itself; close it so it cannot fail (and spin) again.
             faultLog.warn("unexpected exception dispatching readiness to " + handler + "; closing it", t);
             closeQuietly(handler);
+            if (key.isValid()) {
+                // The handler could not close itself: stop selecting its channel, or it would fail (and spin) forever.
+                key.cancel();
+                try {
+                    key.channel().close();
+                } catch (IOException | RuntimeException e) {
+                    log.debug("closing the channel of {} failed", handler, e);
+                }
+            }
         }
     }
 
