@@ -82,6 +82,18 @@ public final class Buffer implements ReferenceCounted {
         memory.reset();
     }
 
+    /** Whether this buffer owns its memory (it is not a slice); the leak detector tracks only these. */
+    boolean isRoot() {
+        Memory m = memory;
+        return m != null && m.root == this;
+    }
+
+    /** The buffer owning this one's memory ({@code this} for a root buffer); {@code null} once released. */
+    Buffer rootBuffer() {
+        Memory m = memory;
+        return m == null || counter.refCnt() == 0 ? null : m.root;
+    }
+
     /** The memory behind this buffer; for the allocator and the leak detector. */
     Memory memory() {
         return memory;

@@ -91,7 +91,8 @@ public final class EventLoop implements Executor {
     private final RateLimitedLog faultLog = new RateLimitedLog(log, TimeUnit.SECONDS.toNanos(5));
     /** Written only by the loop thread; volatile so other threads can read them as metrics. */
     private volatile long tasksRun;
-    private volatile long wakeups;
+    private volatile long selects;
+    private volatile long selectedKeys;
     private volatile int selectorRebuilds;
     private int prematureSelects;
     private int consecutiveFailures;
@@ -225,9 +226,17 @@ public final class EventLoop implements Executor {
         return timers.size();
     }
 
-    /** How many times the loop has woken up from its selector; for tests. */
-    long wakeups() {
-        return wakeups;
+    /** How many times the loop has returned from its selector (blocking or not) since it started. */
+    public long selectCount() {
+        return selects;
+    }
+
+    /**
+     * Ready keys the selector has reported since the loop started; divided by {@link #selectCount()} it gives the
+     * selected keys per wake-up.
+     */
+    public long selectedKeys() {
+        return selectedKeys;
     }
 
     /** How many times the selector was replaced after failing or spinning; for tests. */
@@ -317,6 +326,7 @@ public final class EventLoop implements Executor {
     private boolean iterate() {
         try {
             select();
+            selects++;
             runDueTimers();
             runTasks(MAX_TASKS_PER_ITERATION);
             consecutiveFailures = 0;
@@ -412,7 +422,6 @@ public final class EventLoop implements Executor {
             }
         } finally {
             STATE.setVolatile(this, AWAKE);
-            wakeups++;
         }
         checkSpin(selected, started, timeoutMillis);
     }
@@ -491,6 +500,7 @@ public final class EventLoop implements Executor {
     }
 
     private void dispatch(SelectionKey key) {
+        selectedKeys++;
         IoHandler handler = (IoHandler) key.attachment();
         try {
             handler.ready(key);
