@@ -173,16 +173,11 @@ public abstract class Channel {
      * @throws IllegalArgumentException if the socket does not support the option
      */
     public <T> Channel setOption(ChannelOption<T> option, T value) {
-        // Validate (and apply socket options) before storing: a refused value must leave the old one in place.
         T checked = option.cast(value);
+        options.put(option, checked);
         if (option.socketOption() != null) {
             applySocketOption(option.socketOption(), checked);
-            options.put(option, checked);
-            return this;
-        }
-        validateWeftOption(option, checked);
-        options.put(option, checked);
-        if (loop.inLoop()) {
+        } else if (loop.inLoop()) {
             applyWeftOption(option, checked);
         } else {
             loop.execute(() -> applyWeftOption(option, checked));
@@ -277,15 +272,6 @@ public abstract class Channel {
         }
         if (lowWaterMark > highWaterMark) {
             lowWaterMark = highWaterMark;
-        }
-    }
-
-    /** Throws for a value {@link #applyWeftOption} would refuse, before anything is stored. */
-    private static void validateWeftOption(ChannelOption<?> option, Object value) {
-        if (option == ChannelOption.MAX_READS_PER_EVENT || option == ChannelOption.MAX_BUFFERS_PER_WRITE
-                || option == ChannelOption.WRITE_SPIN_COUNT || option == ChannelOption.WRITE_BUFFER_HIGH_WATER_MARK
-                || option == ChannelOption.WRITE_BUFFER_LOW_WATER_MARK) {
-            positive(option, (Integer) value);
         }
     }
 
