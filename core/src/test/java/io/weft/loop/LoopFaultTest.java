@@ -98,7 +98,7 @@ class LoopFaultTest {
     void explicitRebuildMovesChannelsWithTheirInterest() throws Exception {
         try (Socket a = connect(); Socket b = connect()) {
             assertEchoes(a, "a1");
-            assertTrue(loop.selectedKeys() >= 3, "accept, read and echo were dispatched: " + loop.selectedKeys());
+            assertTrue(loop.selectedKeys() >= 2, "an accept and a read were dispatched: " + loop.selectedKeys());
             assertTrue(loop.selectCount() >= 1);
             CompletableFuture<Void> rebuilt = new CompletableFuture<>();
             loop.execute(() -> {
