@@ -1,5 +1,6 @@
 package io.weft.loop;
 
+import io.weft.internal.log.ThrottledLog;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.invoke.MethodHandles;
@@ -32,7 +33,7 @@ import org.slf4j.LoggerFactory;
  * timeout, so they cost no thread.
  *
  * <p>The loop thread never dies. A task, timer or dispatch that throws (even an {@link Error}) is logged (WARN with
- * the trace, at most once per 5 s, repeats at DEBUG) and the loop goes on; a channel whose readiness dispatch threw
+ * the trace, rate-limited per site) and the loop goes on; a channel whose readiness dispatch threw
  * is closed. If {@code select} fails the loop backs off (up to 100 ms) and after 3 failures in a row rebuilds its
  * selector, moving every channel over with its interest set; it does the same after 512 blocking selects in a row
  * that return early with nothing to do (the JDK's epoll spin).
@@ -42,6 +43,11 @@ import org.slf4j.LoggerFactory;
 public final class EventLoop implements Executor {
 
     private static final Logger log = LoggerFactory.getLogger(EventLoop.class);
+    /** Faults of handlers and tasks run by a loop: WARN with the trace, at most a few per minute per site. */
+    private static final ThrottledLog dispatchFaults = new ThrottledLog(log);
+    private static final ThrottledLog timerFaults = new ThrottledLog(log);
+    private static final ThrottledLog taskFaults = new ThrottledLog(log);
+    private static final ThrottledLog loopFaults = new ThrottledLog(log);
     private static final VarHandle STATE;
     private static final int AWAKE = 0;
     private static final int SELECTING = 1;
@@ -68,7 +74,7 @@ public final class EventLoop implements Executor {
             STATE = MethodHandles.lookup().findVarHandle(EventLoop.class, "wakeState", int.class);
             // Classes the loop needs while failing must be loaded while it can: under "too many open files" the
             // class loader cannot open the jar to load them later.
-            for (Class<?> c : new Class<?>[] {ScheduledTask.class, RateLimitedLog.class, ClosedSelectorException.class}) {
+            for (Class<?> c : new Class<?>[] {ScheduledTask.class, ThrottledLog.class, ClosedSelectorException.class}) {
                 Class.forName(c.getName(), true, c.getClassLoader());
             }
         } catch (ReflectiveOperationException e) {
@@ -88,7 +94,6 @@ public final class EventLoop implements Executor {
     private final AtomicLong timerSequence = new AtomicLong();
     /** Threads outside the loop that are between checking {@link #terminated} and offering their task. */
     private final AtomicInteger submitting = new AtomicInteger();
-    private final RateLimitedLog faultLog = new RateLimitedLog(log, TimeUnit.SECONDS.toNanos(5));
     /** Written only by the loop thread; volatile so other threads can read them as metrics. */
     private volatile long tasksRun;
     private volatile long selects;
@@ -347,7 +352,7 @@ public final class EventLoop implements Executor {
 
     private void loopFailed(Throwable t) {
         int failures = ++consecutiveFailures;
-        faultLog.warn("event loop " + thread.getName() + " iteration failed (" + failures + " in a row); continuing", t);
+        loopFaults.warn("event loop {} iteration failed ({} in a row); continuing", thread.getName(), failures, t);
         if (failures % FAILURE_REBUILD_THRESHOLD == 0) {
             rebuildSelector("select failed " + failures + " times in a row");
         }
@@ -457,7 +462,7 @@ public final class EventLoop implements Executor {
         try {
             fresh = Selector.open();
         } catch (IOException | RuntimeException e) {
-            faultLog.warn("event loop " + thread.getName() + ": cannot open a new selector (" + reason + ")", e);
+            loopFaults.warn("event loop {}: cannot open a new selector ({})", thread.getName(), reason, e);
             return;
         }
         int moved = 0;
@@ -506,7 +511,7 @@ public final class EventLoop implements Executor {
             handler.ready(key);
         } catch (Throwable t) {
             // The channel should have handled this itself; close it so it cannot fail (and spin) again.
-            faultLog.warn("unexpected exception dispatching readiness to " + handler + "; closing it", t);
+            dispatchFaults.warn("unexpected exception dispatching readiness to {}; closing it", handler, t);
             closeQuietly(handler);
             if (key.isValid()) {
                 // The handler could not close itself: stop selecting its channel, or it would fail (and spin) forever.
@@ -549,7 +554,7 @@ public final class EventLoop implements Executor {
             try {
                 head.run();
             } catch (Throwable t) {
-                faultLog.warn("scheduled task threw", t);
+                timerFaults.warn("scheduled task threw", t);
             }
         }
     }
@@ -562,7 +567,7 @@ public final class EventLoop implements Executor {
             try {
                 task.run();
             } catch (Throwable t) {
-                faultLog.warn("task threw", t);
+                taskFaults.warn("task threw", t);
             }
         }
         if (ran > 0) {

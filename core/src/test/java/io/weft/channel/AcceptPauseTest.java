@@ -30,7 +30,7 @@ class AcceptPauseTest {
     @Test
     void acceptFailurePausesAcceptingAndResumesWhenDescriptorsFree() throws Exception {
         try (ChildJvm child = ChildJvm.start(AcceptPauseChild.class, 128,
-                List.of("-Dweft.acceptPauseMillis=" + PAUSE_MILLIS, "-Dorg.slf4j.simpleLogger.defaultLogLevel=error"))) {
+                List.of("-Dweft.acceptPauseMillis=" + PAUSE_MILLIS))) {
             int port = Integer.parseInt(child.expect("PORT ", 60, TimeUnit.SECONDS));
             // Warm the server up like one that has been serving: the child loads its classes from directories, and
             // under "too many open files" a class loader cannot open a class file it has not loaded yet.

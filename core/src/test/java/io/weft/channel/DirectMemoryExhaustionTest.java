@@ -32,7 +32,7 @@ class DirectMemoryExhaustionTest {
     @ValueSource(strings = {"-XX:MaxDirectMemorySize=32m", "-Dweft.allocator.maxDirectMemory=16777216"})
     void exhaustionFailsOnlyTheHoardingConnection(String limit) throws Exception {
         try (ChildJvm child = ChildJvm.start(DirectMemoryChild.class, 0,
-                List.of(limit, "-Dorg.slf4j.simpleLogger.defaultLogLevel=error"))) {
+                List.of(limit))) {
             int port = Integer.parseInt(child.expect("PORT ", 60, TimeUnit.SECONDS));
             List<Socket> bystanders = new ArrayList<>();
             try {

@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.weft.bootstrap.Server;
 import io.weft.testing.EchoHandler;
+import io.weft.testing.log.LogCapture;
+import io.weft.testing.log.LogEvent;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
@@ -15,6 +17,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.Pipe;
 import java.nio.channels.SelectionKey;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -22,6 +25,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.slf4j.event.Level;
 
 /** The loop thread survives faults in tasks, timers, dispatch and select, and keeps serving its channels. */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
@@ -48,7 +52,7 @@ class LoopFaultTest {
 
     @Test
     void loopKeepsServingOldAndNewConnectionsAfterInjectedFaults() throws Exception {
-        try (Socket existing = connect()) {
+        try (LogCapture logs = LogCapture.start(); Socket existing = connect()) {
             assertEchoes(existing, "before");
 
             // A task and a timer that throw Errors.
@@ -91,12 +95,21 @@ class LoopFaultTest {
             try (Socket fresh = connect()) {
                 assertEchoes(fresh, "new");
             }
+            // Framework faults are reported as such: WARN with the trace.
+            List<LogEvent> warnings = logs.at(Level.WARN);
+            assertTrue(warnings.stream().anyMatch(e -> e.message().equals("task threw")
+                    && e.throwable() instanceof AssertionError), logs::dump);
+            assertTrue(warnings.stream().anyMatch(e -> e.message().equals("scheduled task threw")
+                    && e.throwable() instanceof StackOverflowError), logs::dump);
+            assertTrue(warnings.stream().anyMatch(e -> e.message().contains("dispatching readiness")
+                    && e.throwable() instanceof OutOfMemoryError), logs::dump);
+            assertTrue(warnings.stream().anyMatch(e -> e.message().contains("rebuilt its selector")), logs::dump);
         }
     }
 
     @Test
     void explicitRebuildMovesChannelsWithTheirInterest() throws Exception {
-        try (Socket a = connect(); Socket b = connect()) {
+        try (LogCapture logs = LogCapture.start(); Socket a = connect(); Socket b = connect()) {
             assertEchoes(a, "a1");
             assertTrue(loop.selectedKeys() >= 2, "an accept and a read were dispatched: " + loop.selectedKeys());
             assertTrue(loop.selectCount() >= 1);
@@ -117,7 +130,7 @@ class LoopFaultTest {
 
     @Test
     void selectorThatKeepsReturningEarlyIsRebuilt() throws Exception {
-        try (Socket a = connect()) {
+        try (LogCapture logs = LogCapture.start(); Socket a = connect()) {
             assertEchoes(a, "before");
             CompletableFuture<Integer> rebuilds = new CompletableFuture<>();
             loop.execute(() -> {
@@ -131,6 +144,7 @@ class LoopFaultTest {
             });
             assertEquals(1, rebuilds.get(10, TimeUnit.SECONDS));
             assertEchoes(a, "after");
+            assertTrue(logs.at(Level.WARN).stream().anyMatch(e -> e.message().contains("returned early")), logs::dump);
         }
     }
 
