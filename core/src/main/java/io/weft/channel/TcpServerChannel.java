@@ -193,17 +193,24 @@ public final class TcpServerChannel extends Channel {
             return;
         }
         setInterest(SelectionKey.OP_ACCEPT, false);
-        if (acceptResume == null) {
-            acceptPauses++;
+        if (acceptResume != null) {
+            return;
+        }
+        // Arm the resume first: whatever happens while reporting (the logger itself may be short of descriptors),
+        // accepting must come back.
+        acceptResume = loop.schedule(resumeTask, ACCEPT_PAUSE_MILLIS, TimeUnit.MILLISECONDS);
+        acceptPauses++;
+        try {
             if (failuresInEpisode++ == 0) {
                 log.warn("{}: accept failed ({}); pausing accepting for {} ms at a time until it succeeds", this,
                         cause.toString(), ACCEPT_PAUSE_MILLIS);
             } else {
                 log.debug("{}: accept failed again ({}); pausing {} ms", this, cause.toString(), ACCEPT_PAUSE_MILLIS);
             }
-            acceptResume = loop.schedule(resumeTask, ACCEPT_PAUSE_MILLIS, TimeUnit.MILLISECONDS);
+            pipeline.fireExceptionCaught(cause);
+        } catch (Throwable t) {
+            // Reporting failed; the pause stands and the listener stays open.
         }
-        pipeline.fireExceptionCaught(cause);
     }
 
     private void resumeAccepting() {

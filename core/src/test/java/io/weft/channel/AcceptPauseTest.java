@@ -71,7 +71,7 @@ class AcceptPauseTest {
                 long allowed = elapsedMillis / PAUSE_MILLIS + 3;
                 long failures = after[0] - before[0];
                 long pauses = after[1] - before[1];
-                assertTrue(pauses >= 3, "accepting was not retried: " + pauses + " pauses in " + elapsedMillis + " ms");
+                assertTrue(pauses >= 3, "accepting was not retried: " + pauses + " pauses in " + elapsedMillis + " ms; stderr:\n" + child.stderr());
                 assertTrue(failures <= allowed, failures + " accept failures in " + elapsedMillis
                         + " ms: the server spins instead of pausing");
             } finally {
