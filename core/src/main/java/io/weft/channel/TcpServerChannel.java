@@ -1,5 +1,6 @@
 package io.weft.channel;
 
+import io.weft.internal.log.ThrottledLog;
 import io.weft.loop.EventLoop;
 import io.weft.loop.EventLoopGroup;
 import io.weft.loop.ScheduledTask;
@@ -30,6 +31,7 @@ import org.slf4j.LoggerFactory;
 public final class TcpServerChannel extends Channel {
 
     private static final Logger log = LoggerFactory.getLogger(TcpServerChannel.class);
+    private static final ThrottledLog setupFaults = new ThrottledLog(log);
     private static final int MAX_ACCEPTS_PER_EVENT = 64;
     /** How long accepting pauses after {@code accept} failed; at least 1 ms. */
     static final long ACCEPT_PAUSE_MILLIS = Math.max(1, Long.getLong("weft.acceptPauseMillis", 200));
@@ -170,7 +172,7 @@ public final class TcpServerChannel extends Channel {
                 TcpChannel.accepted(childLoop, accepted, childOptions, childInitializer);
             } catch (Throwable e) {
                 // Whatever went wrong (even out of memory), it belongs to this connection, not to the listener.
-                log.warn("{}: could not set up accepted connection", this, e);
+                setupFaults.warn("{}: could not set up accepted connection", this, e);
                 try {
                     accepted.close();
                 } catch (IOException ignored) {
