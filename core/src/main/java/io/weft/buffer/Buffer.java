@@ -4,6 +4,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.util.Objects;
+import java.util.function.Function;
 
 /**
  * A sequence of bytes (usually direct memory) with separate reader and writer indexes.
@@ -82,16 +83,25 @@ public final class Buffer implements ReferenceCounted {
         memory.reset();
     }
 
-    /** Whether this buffer owns its memory (it is not a slice); the leak detector tracks only these. */
-    boolean isRoot() {
+    /** The leak detector's record of the memory this buffer views (a slice: its root's); null if none or released. */
+    LeakDetector.Record leakRecord() {
         Memory m = memory;
-        return m != null && m.root == this;
+        return m == null ? null : m.leak;
     }
 
-    /** The buffer owning this one's memory ({@code this} for a root buffer); {@code null} once released. */
-    Buffer rootBuffer() {
+    /**
+     * Starts tracking the memory this buffer views, with a record made by {@code newRecord} from the buffer owning
+     * it, unless it is tracked already; returns its record, or {@code null} if the buffer is released.
+     */
+    LeakDetector.Record ensureLeakRecord(Function<Buffer, LeakDetector.Record> newRecord) {
         Memory m = memory;
-        return m == null || counter.refCnt() == 0 ? null : m.root;
+        if (m == null || refCnt() == 0) {
+            return null;
+        }
+        if (m.leak == null) {
+            m.leak = newRecord.apply(m.root);
+        }
+        return m.leak;
     }
 
     /** The memory behind this buffer; for the allocator and the leak detector. */
