@@ -19,8 +19,9 @@ import org.jctools.queues.MpscArrayQueue;
  * <p><b>Bounds.</b> Two limits, each with a system property for the default instance and a constructor argument:
  * <ul>
  *   <li>{@link #maxDirectMemory()}: the direct memory the pool may hold at once, in use and cached together
- *       (default: the JVM's maximum heap size, {@link Runtime#maxMemory()}, which is also the JVM's default
- *       direct-memory limit; property {@code weft.allocator.maxDirectMemory}). An allocation beyond it, or one
+ *       (default: the JVM's own limit, {@code -XX:MaxDirectMemorySize} when it is on the command line, else the
+ *       maximum heap size {@link Runtime#maxMemory()}, which is the JVM's default for it; property
+ *       {@code weft.allocator.maxDirectMemory}). An allocation beyond it, or one
  *       the JVM itself refuses ({@code -XX:MaxDirectMemorySize}), throws {@link OutOfDirectMemoryException}.</li>
  *   <li>{@link #maxCachedBytes()}: idle memory kept in thread caches, all threads together (default 64 MiB;
  *       property {@code weft.allocator.maxCachedBytes}). Beyond it, and beyond 2 MiB per size class and thread, a
@@ -35,7 +36,7 @@ public final class PooledAllocator implements BufferAllocator {
 
     /** Default of {@link #maxDirectMemory()} for pools that do not name one. */
     public static final long DEFAULT_MAX_DIRECT_MEMORY =
-            positiveProperty("weft.allocator.maxDirectMemory", Runtime.getRuntime().maxMemory());
+            positiveProperty("weft.allocator.maxDirectMemory", jvmMaxDirectMemory());
     /** Default of {@link #maxCachedBytes()} for pools that do not name one (64 MiB). */
     public static final long DEFAULT_MAX_CACHED_BYTES = positiveProperty("weft.allocator.maxCachedBytes", 64L << 20);
 
@@ -82,6 +83,48 @@ public final class PooledAllocator implements BufferAllocator {
         this.maxDirectMemory = maxDirectMemory;
         this.maxCachedBytes = maxCachedBytes;
         this.cacheAllowance = new AtomicLong(maxCachedBytes);
+    }
+
+    /**
+     * The JVM's direct-memory limit: {@code -XX:MaxDirectMemorySize} if this process was started with it (read from
+     * its command line where the platform reports it), otherwise the maximum heap size, the JVM's default.
+     */
+    static long jvmMaxDirectMemory() {
+        long heap = Runtime.getRuntime().maxMemory();
+        try {
+            String[] arguments = ProcessHandle.current().info().arguments().orElse(new String[0]);
+            long found = -1;
+            for (String argument : arguments) {
+                if (argument.startsWith("-XX:MaxDirectMemorySize=")) {
+                    found = parseSize(argument.substring("-XX:MaxDirectMemorySize=".length()));
+                }
+            }
+            return found > 0 ? found : heap;
+        } catch (RuntimeException e) {
+            return heap;
+        }
+    }
+
+    /** Parses a JVM size such as {@code 512m} or {@code 2G}; -1 if it is not one. */
+    static long parseSize(String text) {
+        if (text.isEmpty()) {
+            return -1;
+        }
+        char unit = Character.toLowerCase(text.charAt(text.length() - 1));
+        int shift = switch (unit) {
+            case 'k' -> 10;
+            case 'm' -> 20;
+            case 'g' -> 30;
+            case 't' -> 40;
+            default -> 0;
+        };
+        String digits = shift == 0 ? text : text.substring(0, text.length() - 1);
+        try {
+            long value = Long.parseLong(digits);
+            return value < 0 || value > Long.MAX_VALUE >> shift ? -1 : value << shift;
+        } catch (NumberFormatException e) {
+            return -1;
+        }
     }
 
     private static long positiveProperty(String name, long defaultValue) {

@@ -119,6 +119,23 @@ class PooledAllocatorTest {
     }
 
     @Test
+    void defaultCapFollowsTheJvmsDirectMemoryLimit() {
+        assertEquals(512L << 20, PooledAllocator.parseSize("512m"));
+        assertEquals(2L << 30, PooledAllocator.parseSize("2G"));
+        assertEquals(4096, PooledAllocator.parseSize("4k"));
+        assertEquals(1000, PooledAllocator.parseSize("1000"));
+        assertEquals(-1, PooledAllocator.parseSize("lots"));
+        assertEquals(-1, PooledAllocator.parseSize(""));
+        // The build runs tests with -XX:MaxDirectMemorySize=2g; elsewhere the heap size is the JVM's default.
+        String[] arguments = ProcessHandle.current().info().arguments().orElse(new String[0]);
+        boolean explicit = java.util.Arrays.stream(arguments).anyMatch(a -> a.equals("-XX:MaxDirectMemorySize=2g"));
+        long expected = explicit ? 2L << 30 : PooledAllocator.jvmMaxDirectMemory();
+        if (System.getProperty("weft.allocator.maxDirectMemory") == null) {
+            assertEquals(expected, PooledAllocator.DEFAULT.maxDirectMemory());
+        }
+    }
+
+    @Test
     void rejectsInvalidBounds() {
         assertThrows(IllegalArgumentException.class, () -> new PooledAllocator(0, 0));
         assertThrows(IllegalArgumentException.class, () -> new PooledAllocator(1, -1));
