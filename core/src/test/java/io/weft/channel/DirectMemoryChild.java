@@ -17,7 +17,8 @@ import java.util.concurrent.ConcurrentLinkedQueue;
  * Child JVM of {@link DirectMemoryExhaustionTest}, run with little direct memory. A connection whose first byte is
  * {@code H} is a hog: the server keeps every buffer it reads from it (as an unbounded cumulation would) until the
  * connection fails; every other connection is echoed. Prints {@code PORT n}; answers {@code stats} with
- * {@code STATS usedBytes channels failures...}, the failures being the exception classes hog connections saw.
+ * {@code STATS usedBytes channels failures...}, the failures being the exception classes hog connections saw (with
+ * their cause's simple name after a slash, if any).
  */
 public final class DirectMemoryChild {
 
@@ -69,7 +70,9 @@ public final class DirectMemoryChild {
         @Override
         public void exceptionCaught(HandlerContext ctx, Throwable cause) {
             if (Boolean.TRUE.equals(hog)) {
-                FAILURES.add(cause.getClass().getName());
+                // The exception's class, and its cause's where there is one (the JVM's OutOfMemoryError).
+                FAILURES.add(cause.getClass().getName()
+                        + (cause.getCause() == null ? "" : "/" + cause.getCause().getClass().getSimpleName()));
             }
         }
 
