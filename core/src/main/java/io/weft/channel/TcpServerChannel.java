@@ -5,6 +5,9 @@ import io.weft.loop.EventLoop;
 import io.weft.loop.EventLoopGroup;
 import io.weft.loop.ScheduledTask;
 import java.io.IOException;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.file.Files;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.channels.SelectableChannel;
@@ -32,6 +35,8 @@ public final class TcpServerChannel extends Channel {
 
     private static final Logger log = LoggerFactory.getLogger(TcpServerChannel.class);
     private static final ThrottledLog setupFaults = new ThrottledLog(log);
+    /** A throwing accept filter would fail every accept: rate-limit its reports. */
+    private static final ThrottledLog filterFaults = new ThrottledLog(log);
     private static final int MAX_ACCEPTS_PER_EVENT = 64;
     /** How long accepting pauses after {@code accept} failed; at least 1 ms. */
     static final long ACCEPT_PAUSE_MILLIS = Math.max(1, Long.getLong("weft.acceptPauseMillis", 200));
@@ -52,6 +57,7 @@ public final class TcpServerChannel extends Channel {
     private long failuresInEpisode;
     private volatile long acceptFailures;
     private volatile long acceptPauses;
+    private AcceptFilter acceptFilter;
 
     private TcpServerChannel(EventLoop loop, ServerSocketChannel socket, SocketAddress local, EventLoopGroup childGroup,
             Map<ChannelOption<?>, Object> childOptions, ChannelInitializer childInitializer) {
@@ -80,10 +86,25 @@ public final class TcpServerChannel extends Channel {
         CompletableFuture<TcpServerChannel> promise = new CompletableFuture<>();
         ServerSocketChannel socket;
         try {
-            socket = ServerSocketChannel.open();
-        } catch (IOException e) {
+            socket = local instanceof UnixDomainSocketAddress ? ServerSocketChannel.open(StandardProtocolFamily.UNIX)
+                    : ServerSocketChannel.open();
+        } catch (IOException | UnsupportedOperationException e) {
             promise.completeExceptionally(e);
             return promise;
+        }
+        if (local instanceof UnixDomainSocketAddress) {
+            IllegalArgumentException refused = options.get(ChannelOption.ACCEPT_FILTER) != null
+                    ? new IllegalArgumentException("ACCEPT_FILTER filters IP peers; a Unix domain socket server has none")
+                    : unsupportedByUnixSockets(childOptions);
+            if (refused != null) {
+                try {
+                    socket.close();
+                } catch (IOException ignored) {
+                    // Refusing the configuration is what matters.
+                }
+                promise.completeExceptionally(refused);
+                return promise;
+            }
         }
         TcpServerChannel channel =
                 new TcpServerChannel(loop, socket, local, childGroup, childOptions, childInitializer);
@@ -110,9 +131,45 @@ public final class TcpServerChannel extends Channel {
         return bound;
     }
 
+    /**
+     * The bound address: an {@link java.net.InetSocketAddress} for TCP, a {@link UnixDomainSocketAddress} for a Unix domain
+     * socket; {@code null} if not bound or closed.
+     */
     @Override
-    public InetSocketAddress localAddress() {
-        return boundAddress();
+    public SocketAddress localAddress() {
+        try {
+            return socket.getLocalAddress();
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    /** The error for the first socket option of {@code options} a Unix domain stream socket lacks, or null. */
+    private static IllegalArgumentException unsupportedByUnixSockets(Map<ChannelOption<?>, Object> options) {
+        try (SocketChannel probe = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+            for (ChannelOption<?> option : options.keySet()) {
+                if (option.socketOption() != null && !probe.supportedOptions().contains(option.socketOption())) {
+                    return new IllegalArgumentException(option.name() + " is not supported by Unix domain sockets");
+                }
+            }
+            return null;
+        } catch (IOException e) {
+            return new IllegalArgumentException("cannot check options for Unix domain sockets: " + e, e);
+        }
+    }
+
+    /** Closes the socket; a Unix domain socket's file is deleted with it, so the path can be bound again. */
+    @Override
+    void closeSocket() {
+        SocketAddress bound = localAddress();
+        super.closeSocket();
+        if (bound instanceof UnixDomainSocketAddress unix && !unix.getPath().toString().isEmpty()) {
+            try {
+                Files.deleteIfExists(unix.getPath());
+            } catch (IOException e) {
+                log.debug("{}: cannot delete the socket file {}", this, unix.getPath(), e);
+            }
+        }
     }
 
     @Override
@@ -167,12 +224,27 @@ public final class TcpServerChannel extends Channel {
                 log.info("{}: accepting again after {} failed attempt(s)", this, failuresInEpisode);
                 failuresInEpisode = 0;
             }
+            AcceptFilter filter = acceptFilter;
+            InetSocketAddress remote = null;
+            if (filter != null) {
+                remote = filterAccepted(filter, accepted);
+                if (remote == null) {
+                    continue;
+                }
+            }
             EventLoop childLoop = childGroup.next();
             try {
-                TcpChannel.accepted(childLoop, accepted, childOptions, childInitializer);
+                TcpChannel child = TcpChannel.accepted(childLoop, accepted, childOptions, childInitializer);
+                if (filter != null) {
+                    InetSocketAddress peer = remote;
+                    child.closeFuture().whenComplete((v, t) -> filter.closed(peer));
+                }
             } catch (Throwable e) {
                 // Whatever went wrong (even out of memory), it belongs to this connection, not to the listener.
                 setupFaults.warn("{}: could not set up accepted connection", this, e);
+                if (filter != null) {
+                    filter.closed(remote);
+                }
                 try {
                     accepted.close();
                 } catch (IOException ignored) {
@@ -252,6 +324,36 @@ public final class TcpServerChannel extends Channel {
     /** Pauses of accepting after a failure so far; for tests and metrics. */
     long acceptPauses() {
         return acceptPauses;
+    }
+
+    @Override
+    void optionChanged(ChannelOption<?> option, Object value) {
+        if (option == ChannelOption.ACCEPT_FILTER) {
+            acceptFilter = (AcceptFilter) value;
+        }
+    }
+
+    /** Asks the accept filter; returns the peer's address if accepted, else closes the socket and returns null. */
+    private InetSocketAddress filterAccepted(AcceptFilter filter, SocketChannel accepted) {
+        InetSocketAddress remote = null;
+        boolean ok = false;
+        try {
+            remote = (InetSocketAddress) accepted.getRemoteAddress();
+            ok = remote != null && filter.accept(remote);
+        } catch (IOException e) {
+            log.debug("{}: accepted connection vanished before filtering: {}", this, e.toString());
+        } catch (RuntimeException e) {
+            filterFaults.warn("{}: accept filter failed; refusing {}", this, remote, e);
+        }
+        if (ok) {
+            return remote;
+        }
+        try {
+            accepted.close();
+        } catch (IOException ignored) {
+            // Refused and closed: nothing more to do.
+        }
+        return null;
     }
 
     @Override

@@ -38,9 +38,10 @@ import org.slf4j.LoggerFactory;
  * selector, moving every channel over with its interest set; it does the same after 512 blocking selects in a row
  * that return early with nothing to do (the JDK's epoll spin).
  *
- * <p>Loops are created by an {@link EventLoopGroup} and start their thread at once.
+ * <p>Loops are created by an {@link EventLoopGroup} and start their thread at once. The one other kind is
+ * {@link EmbeddedEventLoop}, which has no thread and runs its work on the caller's thread, for tests.
  */
-public final class EventLoop implements Executor {
+public sealed class EventLoop implements Executor permits EmbeddedEventLoop {
 
     private static final Logger log = LoggerFactory.getLogger(EventLoop.class);
     /** Faults of handlers and tasks run by a loop: WARN with the trace, at most a few per minute per site. */
@@ -120,7 +121,22 @@ public final class EventLoop implements Executor {
         this.thread.start();
     }
 
-    /** The group this loop belongs to. */
+    /** For {@link EmbeddedEventLoop}: no thread, no selector; the subclass overrides every public method. */
+    EventLoop() {
+        this.group = null;
+        this.selector = null;
+        this.thread = null;
+    }
+
+    /**
+     * The loop's clock, in nanoseconds, with {@link System#nanoTime()}'s meaning: timers and timeout handlers
+     * measure time with it. {@link System#nanoTime()} here; a virtual clock on an {@link EmbeddedEventLoop}.
+     */
+    public long nanoTime() {
+        return System.nanoTime();
+    }
+
+    /** The group this loop belongs to ({@code null} for an {@link EmbeddedEventLoop}). */
     public EventLoopGroup group() {
         return group;
     }
