@@ -69,9 +69,7 @@ public final class EmbeddedEventLoop extends EventLoop {
         if (task == null) {
             throw new NullPointerException("task");
         }
-        // Clamped like a real loop's timers, so that a huge delay cannot overflow into "due at once".
-        long delayNanos = Math.min(MAX_DELAY_NANOS, Math.max(0, unit.toNanos(delay)));
-        ScheduledTask scheduled = new ScheduledTask(this, task, now + delayNanos, sequence++);
+        ScheduledTask scheduled = new ScheduledTask(this, task, now + Math.max(0, unit.toNanos(delay)), sequence++);
         timers.add(scheduled);
         return scheduled;
     }
