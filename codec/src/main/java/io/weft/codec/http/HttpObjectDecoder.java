@@ -68,10 +68,11 @@ public abstract class HttpObjectDecoder extends ByteToMessageDecoder {
     }
 
     private static int maxCumulation(HttpDecoderConfig config) {
-        // A head is parsed line by line and bodies are emitted as they arrive, so what may pile up is one read
-        // buffer plus one line; anything beyond these bounds is rejected by the parser before.
+        // A head is parsed line by line and bodies are emitted as they arrive, so what may pile up is one line plus
+        // the reads of a batch; the server codec pausing (bounded pipelining) may leave one batch buffered while
+        // the rest of the batch (16 reads of at most 256 KiB by default) still arrives: two batches, 8 MiB.
         long bound = (long) Math.max(config.maxInitialLineLength(), config.maxHeaderSize()) + config.maxChunkSize()
-                + (4 << 20);
+                + (8 << 20);
         return (int) Math.min(Integer.MAX_VALUE, bound);
     }
 
@@ -102,6 +103,10 @@ public abstract class HttpObjectDecoder extends ByteToMessageDecoder {
      */
     boolean mayStartMessage(HandlerContext ctx) {
         return true;
+    }
+
+    /** Checks the value {@code b[from, to)} of a {@code host} field as it is parsed; requests override it. */
+    void checkHost(byte[] b, int from, int to) {
     }
 
     /** Called when the first byte of a new message head has been seen. */
@@ -537,7 +542,11 @@ public abstract class HttpObjectDecoder extends ByteToMessageDecoder {
                 throw new MalformedHttpException("control character " + c + " in the value of a header field");
             }
         }
-        target.addUnchecked(headerName(b, offset, colon - offset), new String(b, s, e - s, StandardCharsets.ISO_8859_1));
+        String name = headerName(b, offset, colon - offset);
+        if (name == HttpHeaderNames.HOST) {
+            checkHost(b, s, e);
+        }
+        target.addUnchecked(name, new String(b, s, e - s, StandardCharsets.ISO_8859_1));
     }
 
     private static final String[] COMMON_NAMES = {

@@ -150,6 +150,11 @@ public class HttpRequestDecoder extends HttpObjectDecoder {
         return printable(java.util.Arrays.copyOfRange(b, from, to), to - from);
     }
 
+    @Override
+    void checkHost(byte[] b, int from, int to) {
+        HostValidator.check(b, from, to, false);
+    }
+
     static int indexOf(byte[] b, int from, int to, byte value) {
         for (int i = from; i < to; i++) {
             if (b[i] == value) {
@@ -177,17 +182,13 @@ public class HttpRequestDecoder extends HttpObjectDecoder {
             }
         }
         // RFC 9112 section 3.2: 400 for an HTTP/1.1 request without host, for more than one host field line and
-        // for an invalid host value (RFC 3986 authority without userinfo; never empty: http URIs have a host).
+        // for an invalid host value (RFC 3986 authority without userinfo; never empty: http URIs have a host; checked
+        // by checkHost as the field is parsed).
         if (hosts > 1) {
             throw new MalformedHttpException("request with " + hosts + " host fields");
         }
         if (hosts == 0 && msg.version() == HttpVersion.HTTP_1_1) {
             throw new MalformedHttpException("an HTTP/1.1 request without a host field");
-        }
-        if (hosts == 1) {
-            String host = h.get(HttpHeaderNames.HOST);
-            byte[] bytes = host.getBytes(StandardCharsets.ISO_8859_1);
-            HostValidator.check(bytes, 0, bytes.length, false);
         }
         String authority = targetAuthority;
         if (authority != null) {

@@ -81,12 +81,11 @@ public record HttpServerConfig(long requestHeadTimeoutMillis, long bodyReadTimeo
 
     /** The shortest enabled timeout, or 0 if all are off: how often a connection's timer looks at least. */
     long shortestTimeoutMillis() {
-        long min = 0;
-        for (long t : new long[] {requestHeadTimeoutMillis, bodyReadTimeoutMillis, keepAliveTimeoutMillis}) {
-            if (t > 0 && (min == 0 || t < min)) {
-                min = t;
-            }
-        }
-        return min;
+        return Math.min(enabled(requestHeadTimeoutMillis),
+                Math.min(enabled(bodyReadTimeoutMillis), enabled(keepAliveTimeoutMillis))) % Long.MAX_VALUE;
+    }
+
+    private static long enabled(long timeout) {
+        return timeout == 0 ? Long.MAX_VALUE : timeout;
     }
 }
