@@ -127,7 +127,8 @@ public class HttpRequestDecoder extends HttpObjectDecoder {
         checkPercentEncoding(b, authorityEnd, to);
         targetAuthority = new String(b, authorityStart, authorityEnd - authorityStart, StandardCharsets.ISO_8859_1);
         if (authorityEnd == to) {
-            return "/";
+            // An empty path is "/" in origin-form, and "*" for OPTIONS (RFC 9112 section 3.2.4).
+            return method == HttpMethod.OPTIONS ? "*" : "/";
         }
         String rest = new String(b, authorityEnd, to - authorityEnd, StandardCharsets.ISO_8859_1);
         return b[authorityEnd] == '?' ? "/" + rest : rest;

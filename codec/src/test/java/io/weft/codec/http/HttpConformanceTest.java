@@ -201,6 +201,8 @@ class HttpConformanceTest {
         // RFC 9112 section 3.2.2: the target's authority wins over a different host field.
         r = oneOnOpenConnection("GET HTTPS://Example.COM HTTP/1.1\r\nHost: other\r\n\r\n");
         assertEquals("GET / host=Example.COM bytes=0", r.body());
+        r = oneOnOpenConnection("OPTIONS http://example.com HTTP/1.1\r\nHost: example.com\r\n\r\n");
+        assertEquals("OPTIONS * host=example.com bytes=0", r.body());
         r = oneOnOpenConnection("GET http://example.com?x=y HTTP/1.1\r\nHost: example.com\r\n\r\n");
         assertEquals("GET /?x=y host=example.com bytes=0", r.body());
     }
