@@ -75,6 +75,9 @@ public final class HttpHelloServer {
         h.add(HttpHeaderNames.CONTENT_LENGTH, body.length);
         h.add(HttpHeaderNames.SERVER, "weft");
         h.add(HttpHeaderNames.DATE, HttpDate.now());
+        if (status == HttpResponseStatus.METHOD_NOT_ALLOWED) {
+            h.add(HttpHeaderNames.ALLOW, "GET, HEAD"); // a 405 must say what is allowed (RFC 9110 section 15.5.6)
+        }
         return response;
     }
 
