@@ -187,12 +187,6 @@ class HttpSlowClientTest {
     @Test
     @Timeout(value = 90, unit = TimeUnit.SECONDS)
     void thousandSlowHeadClientsAreClosedWhileANormalClientIsServed() throws Exception {
-        // Two descriptors per connection (both ends are in this JVM): skip where the process may not open them.
-        if (java.lang.management.ManagementFactory.getOperatingSystemMXBean()
-                instanceof com.sun.management.UnixOperatingSystemMXBean os) {
-            org.junit.jupiter.api.Assumptions.assumeTrue(os.getMaxFileDescriptorCount() >= 4096,
-                    "needs 4096 file descriptors, the limit is " + os.getMaxFileDescriptorCount());
-        }
         long headTimeoutMillis = 3000;
         Server server = serve(HttpServerConfig.DEFAULT.withRequestHeadTimeoutMillis(headTimeoutMillis));
         byte[] head = RawHttp.ascii("GET /slow HTTP/1.1\r\nHost: x\r\n\r\n");
@@ -206,7 +200,15 @@ class HttpSlowClientTest {
             OutputStream normalOut = normal.getOutputStream();
             InputStream normalIn = new BufferedInputStream(normal.getInputStream());
             for (int i = 0; i < slowCount; i++) {
-                SocketChannel ch = SocketChannel.open(new InetSocketAddress("127.0.0.1", server.port()));
+                SocketChannel ch;
+                try {
+                    ch = SocketChannel.open(new InetSocketAddress("127.0.0.1", server.port()));
+                } catch (IOException e) {
+                    // Two descriptors per connection (both ends are in this JVM): skip where there are too few.
+                    org.junit.jupiter.api.Assumptions.assumeFalse(String.valueOf(e.getMessage()).contains(
+                            "Too many open files"), "not enough file descriptors for 1,000 connections");
+                    throw e;
+                }
                 ch.configureBlocking(false);
                 slow.add(ch);
                 received[i] = new StringBuilder();
