@@ -98,8 +98,8 @@ public abstract class HttpObjectDecoder extends ByteToMessageDecoder {
 
     /**
      * Called before a new message is started; returning false leaves the input buffered and undecoded (the server
-     * codec pauses this way while too many responses are pending). Decoding continues at the next read or when
-     * the subclass calls {@link #resumeDecoding}.
+     * codec pauses this way while too many responses are pending). Decoding continues at the next read, which
+     * the subclass arranges when it resumes.
      */
     boolean mayStartMessage(HandlerContext ctx) {
         return true;
