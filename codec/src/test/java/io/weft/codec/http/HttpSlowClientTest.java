@@ -360,6 +360,20 @@ class HttpSlowClientTest {
         assertEquals(count, requests.get());
     }
 
+    @Test
+    void serverConfigChecksItsValuesAndTurnsTimeoutsOffWithZero() {
+        HttpServerConfig off = new HttpServerConfig(0, 0, 0, 1, 1);
+        assertEquals(0, off.shortestTimeoutMillis(), "no timer at all");
+        assertEquals(250, off.withBodyReadTimeoutMillis(250).withKeepAliveTimeoutMillis(900).shortestTimeoutMillis());
+        assertEquals(30_000, HttpServerConfig.DEFAULT.shortestTimeoutMillis());
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> HttpServerConfig.DEFAULT.withRequestHeadTimeoutMillis(-1));
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> HttpServerConfig.DEFAULT.withMaxPendingResponses(0));
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> Server.builder().maxConnections(0));
+    }
+
     // ------------------------------------------------------------------ server-wide connection limit
 
     @Test
