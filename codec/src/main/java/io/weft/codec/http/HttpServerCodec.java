@@ -148,16 +148,21 @@ public class HttpServerCodec extends HttpRequestDecoder {
     @Override
     public void channelRead(HandlerContext ctx, Object msg) throws Exception {
         if (timerPeriodNanos > 0 && msg instanceof Buffer) {
-            lastReadNanos = System.nanoTime();
+            lastReadNanos = now();
         }
         super.channelRead(ctx, msg);
+    }
+
+    /** The loop's clock (virtual on an embedded loop, so tests can advance it). */
+    private long now() {
+        return ctx.channel().loop().nanoTime();
     }
 
     private void startTimer() {
         if (timer != null || timerPeriodNanos == 0) {
             return;
         }
-        long now = System.nanoTime();
+        long now = now();
         lastReadNanos = now;
         lastActivityNanos = now;
         timer = ctx.channel().loop().schedule(timerTask, timerPeriodNanos, TimeUnit.NANOSECONDS);
@@ -174,7 +179,7 @@ public class HttpServerCodec extends HttpRequestDecoder {
     @Override
     void onHeadStart() {
         if (timerPeriodNanos > 0) {
-            headStartNanos = System.nanoTime();
+            headStartNanos = now();
         }
     }
 
@@ -189,7 +194,7 @@ public class HttpServerCodec extends HttpRequestDecoder {
         if (!channel.isOpen() || closing || ctx.isRemoved()) {
             return;
         }
-        long now = System.nanoTime();
+        long now = now();
         long timeout = 0;
         long since = now;
         String what = null;
@@ -459,7 +464,7 @@ public class HttpServerCodec extends HttpRequestDecoder {
         if (last) {
             responding = false;
             if (timerPeriodNanos > 0) {
-                lastActivityNanos = System.nanoTime();
+                lastActivityNanos = now();
             }
             HttpDecoderException error = deferredError;
             if (error != null && pendingSize == 0 && !closing) {
