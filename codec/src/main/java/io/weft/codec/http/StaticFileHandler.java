@@ -86,24 +86,7 @@ public final class StaticFileHandler implements Handler {
     /** Index file names tried for a directory by default. */
     public static final List<String> DEFAULT_INDEX_FILES = List.of("index.html");
 
-    private static final String ETAG = "etag";
-    private static final String LAST_MODIFIED = "last-modified";
-    private static final String IF_MATCH = "if-match";
-    private static final String IF_NONE_MATCH = "if-none-match";
-    private static final String IF_MODIFIED_SINCE = "if-modified-since";
-    private static final String IF_UNMODIFIED_SINCE = "if-unmodified-since";
-    private static final String IF_RANGE = "if-range";
-    private static final String RANGE = "range";
-    private static final String ACCEPT_RANGES = "accept-ranges";
-    private static final String CONTENT_RANGE = "content-range";
-    private static final String CACHE_CONTROL = "cache-control";
-    private static final String ALLOW = "allow";
-    private static final String LOCATION = "location";
 
-    private static final HttpResponseStatus PRECONDITION_FAILED = HttpResponseStatus.valueOf(412,
-            "Precondition Failed");
-    private static final HttpResponseStatus RANGE_NOT_SATISFIABLE = HttpResponseStatus.valueOf(416,
-            "Range Not Satisfiable");
 
     private final Config config;
 
@@ -155,7 +138,7 @@ public final class StaticFileHandler implements Handler {
         HttpMethod method = request.method();
         if (method != HttpMethod.GET && method != HttpMethod.HEAD) {
             HttpResponse r = error(ctx, HttpResponseStatus.METHOD_NOT_ALLOWED);
-            r.headers().set(ALLOW, "GET, HEAD");
+            r.headers().set(HttpHeaderNames.ALLOW, "GET, HEAD");
             ctx.write(r);
             return;
         }
@@ -199,25 +182,25 @@ public final class StaticFileHandler implements Handler {
         HttpHeaders in = request.headers();
 
         // RFC 9110 section 13.2.2: preconditions in this order.
-        String ifMatch = in.get(IF_MATCH);
+        String ifMatch = in.get(HttpHeaderNames.IF_MATCH);
         if (ifMatch != null) {
             if (!matches(ifMatch, etag, true)) {
-                ctx.write(validators(error(ctx, PRECONDITION_FAILED), etag, modifiedMillis));
+                ctx.write(validators(error(ctx, HttpResponseStatus.PRECONDITION_FAILED), etag, modifiedMillis));
                 return;
             }
         } else {
-            Instant ius = HttpDates.parse(in.get(IF_UNMODIFIED_SINCE));
+            Instant ius = HttpDate.parse(in.get(HttpHeaderNames.IF_UNMODIFIED_SINCE));
             if (ius != null && modifiedSecond > ius.getEpochSecond()) {
-                ctx.write(validators(error(ctx, PRECONDITION_FAILED), etag, modifiedMillis));
+                ctx.write(validators(error(ctx, HttpResponseStatus.PRECONDITION_FAILED), etag, modifiedMillis));
                 return;
             }
         }
-        String ifNoneMatch = in.get(IF_NONE_MATCH);
+        String ifNoneMatch = in.get(HttpHeaderNames.IF_NONE_MATCH);
         boolean notModified;
         if (ifNoneMatch != null) {
             notModified = matches(ifNoneMatch, etag, false);
         } else {
-            Instant ims = HttpDates.parse(in.get(IF_MODIFIED_SINCE));
+            Instant ims = HttpDate.parse(in.get(HttpHeaderNames.IF_MODIFIED_SINCE));
             notModified = ims != null && modifiedSecond <= ims.getEpochSecond();
         }
         if (notModified) {
@@ -231,13 +214,14 @@ public final class StaticFileHandler implements Handler {
         long start = 0;
         long length = size;
         HttpResponseStatus status = HttpResponseStatus.OK;
-        String range = in.get(RANGE);
-        if (range != null && request.method() == HttpMethod.GET && ifRangeHolds(in.get(IF_RANGE), etag,
-                modifiedSecond)) {
+        String range = in.get(HttpHeaderNames.RANGE);
+        if (range != null && request.method() == HttpMethod.GET
+                && ifRangeHolds(in.get(HttpHeaderNames.IF_RANGE), etag, modifiedSecond)) {
             List<long[]> ranges = parseRanges(range, size);
             if (ranges == UNSATISFIABLE_RANGES) {
-                HttpResponse e = validators(error(ctx, RANGE_NOT_SATISFIABLE), etag, modifiedMillis);
-                e.headers().set(CONTENT_RANGE, "bytes */" + size);
+                HttpResponse e = validators(error(ctx, HttpResponseStatus.RANGE_NOT_SATISFIABLE), etag,
+                        modifiedMillis);
+                e.headers().set(HttpHeaderNames.CONTENT_RANGE, "bytes */" + size);
                 ctx.write(e);
                 return;
             }
@@ -259,9 +243,9 @@ public final class StaticFileHandler implements Handler {
         h.set(HttpHeaderNames.CONTENT_TYPE, config.contentType(file.getFileName().toString()));
         h.set(HttpHeaderNames.CONTENT_LENGTH, length);
         if (status == HttpResponseStatus.PARTIAL_CONTENT) {
-            h.set(CONTENT_RANGE, "bytes " + start + "-" + (start + length - 1) + "/" + size);
+            h.set(HttpHeaderNames.CONTENT_RANGE, "bytes " + start + "-" + (start + length - 1) + "/" + size);
         }
-        h.set(ACCEPT_RANGES, "bytes");
+        h.set(HttpHeaderNames.ACCEPT_RANGES, "bytes");
         cacheHeaders(validators(r, etag, modifiedMillis));
         ctx.write(r);
         if (channel != null) {
@@ -305,7 +289,7 @@ public final class StaticFileHandler implements Handler {
         HttpHeaders h = response.headers();
         h.set(HttpHeaderNames.CONTENT_TYPE, "multipart/byteranges; boundary=" + boundary);
         h.set(HttpHeaderNames.CONTENT_LENGTH, length);
-        h.set(ACCEPT_RANGES, "bytes");
+        h.set(HttpHeaderNames.ACCEPT_RANGES, "bytes");
         cacheHeaders(validators(response, etag, modifiedMillis));
         ctx.write(response);
         for (int i = 0; i < ranges.size(); i++) {
@@ -318,14 +302,14 @@ public final class StaticFileHandler implements Handler {
     }
 
     private HttpResponse validators(HttpResponse r, String etag, long modifiedMillis) {
-        r.headers().set(ETAG, etag);
-        r.headers().set(LAST_MODIFIED, HttpDates.format(modifiedMillis));
+        r.headers().set(HttpHeaderNames.ETAG, etag);
+        r.headers().set(HttpHeaderNames.LAST_MODIFIED, HttpDate.format(modifiedMillis));
         return r;
     }
 
     private void cacheHeaders(HttpResponse r) {
-        r.headers().set(CACHE_CONTROL, config.cacheControl);
-        r.headers().set(HttpHeaderNames.DATE, HttpDates.now());
+        r.headers().set(HttpHeaderNames.CACHE_CONTROL, config.cacheControl);
+        r.headers().set(HttpHeaderNames.DATE, HttpDate.now());
     }
 
     private void redirectToDirectory(HandlerContext ctx, HttpRequest request) {
@@ -333,7 +317,7 @@ public final class StaticFileHandler implements Handler {
         int q = target.indexOf('?');
         String location = q < 0 ? request.path() + "/" : request.path() + "/" + target.substring(q);
         HttpResponse r = error(ctx, HttpResponseStatus.MOVED_PERMANENTLY);
-        r.headers().set(LOCATION, location);
+        r.headers().set(HttpHeaderNames.LOCATION, location);
         ctx.write(r);
     }
 
@@ -353,7 +337,7 @@ public final class StaticFileHandler implements Handler {
         FullHttpResponse r = new FullHttpResponse(HttpVersion.HTTP_1_1, status, content);
         r.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/plain; charset=us-ascii");
         r.headers().set(HttpHeaderNames.CONTENT_LENGTH, body.length);
-        r.headers().set(HttpHeaderNames.DATE, HttpDates.now());
+        r.headers().set(HttpHeaderNames.DATE, HttpDate.now());
         return r;
     }
 
@@ -516,7 +500,7 @@ public final class StaticFileHandler implements Handler {
         if (v.startsWith("\"") || v.startsWith("W/")) {
             return v.equals(etag);
         }
-        Instant date = HttpDates.parse(v);
+        Instant date = HttpDate.parse(v);
         return date != null && date.getEpochSecond() == modifiedSecond;
     }
 
