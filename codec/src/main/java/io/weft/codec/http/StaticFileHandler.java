@@ -56,7 +56,7 @@ import java.util.concurrent.TimeUnit;
  *   <li><b>Headers:</b> {@code Content-Type} from the extension (a table; {@code charset} added for text types;
  *       {@link Builder#contentType} adds or overrides entries), {@code Accept-Ranges: bytes},
  *       {@code Cache-Control} ({@link Builder#maxAge}, default {@code no-cache}: cached, revalidated every time,
- *       which the validators make cheap), {@code Date}.</li>
+ *       which the validators make cheap); the codec adds {@code Date}.</li>
  *   <li><b>Directories:</b> a request for a directory without a trailing slash is redirected ({@code 301}) to
  *       the same path with one; with one, the first existing index file ({@code index.html} by default) is
  *       served. No listings: {@code 404}.</li>
@@ -309,7 +309,6 @@ public final class StaticFileHandler implements Handler {
 
     private void cacheHeaders(HttpResponse r) {
         r.headers().set(HttpHeaderNames.CACHE_CONTROL, config.cacheControl);
-        r.headers().set(HttpHeaderNames.DATE, HttpDate.now());
     }
 
     private void redirectToDirectory(HandlerContext ctx, HttpRequest request) {
@@ -337,7 +336,6 @@ public final class StaticFileHandler implements Handler {
         FullHttpResponse r = new FullHttpResponse(HttpVersion.HTTP_1_1, status, content);
         r.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/plain; charset=us-ascii");
         r.headers().set(HttpHeaderNames.CONTENT_LENGTH, body.length);
-        r.headers().set(HttpHeaderNames.DATE, HttpDate.now());
         return r;
     }
 
