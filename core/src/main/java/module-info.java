@@ -1,5 +1,6 @@
 /**
- * Weft core: pooled buffers, event loops, channels, pipelines and bootstraps.
+ * Weft core: pooled buffers, event loops, channels, pipelines, bootstraps, backend
+ * selection with health checks ({@code io.weft.balance}) and a TCP load-balancing proxy ({@code io.weft.proxy}).
  */
 module io.weft.core {
     requires org.slf4j;
@@ -11,4 +12,6 @@ module io.weft.core {
     exports io.weft.pipeline;
     exports io.weft.bootstrap;
     exports io.weft.handler;
+    exports io.weft.balance;
+    exports io.weft.proxy;
 }
