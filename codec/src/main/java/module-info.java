@@ -10,6 +10,7 @@ module io.weft.codec {
     exports io.weft.codec.compress;
     exports io.weft.codec.frame;
     exports io.weft.codec.http;
+    exports io.weft.codec.http.proxy;
     exports io.weft.codec.string;
     exports io.weft.codec.tls;
 }
