@@ -70,7 +70,7 @@ final class FrontendHandler implements Handler {
     private void start(Object msg) {
         if (msg instanceof HttpRequest request) {
             current = new Exchange(request);
-            current.dispatch();
+            current.begin();
         } else {
             // The rest of the body of a request that was answered early (an error, or the backend did not wait).
             ReferenceCounted.safeRelease(msg);
@@ -158,8 +158,18 @@ final class FrontendHandler implements Handler {
         private boolean slotHeld;
         BackendConnection conn;
         private ScheduledTask timer;
+        // Cache state: the key (null when the cache is not involved), whether this exchange leads the fetch of
+        // the key, the entry being revalidated, the entry a storable response makes and its collected body.
+        private final HttpHeaders clientHeaders;
+        private String cacheKey;
+        private boolean cacheLeader;
+        private ResponseCache.Entry staleEntry;
+        private ResponseCache.Entry pendingEntry;
+        private java.io.ByteArrayOutputStream collected;
+        private boolean swallowBody;
 
         Exchange(HttpRequest request) {
+            this.clientHeaders = request.headers();
             HttpHeaders headers = request.headers().copy();
             ProxyHeaders.removeHopByHop(headers);
             headers.remove(HttpHeaderNames.EXPECT); // the server codec already answered 100-continue
@@ -176,12 +186,91 @@ final class FrontendHandler implements Handler {
             }
             ProxyHeaders.addVia(headers, proxy.via());
             this.bodyless = !request.isChunked() && request.contentLength() <= 0;
+            ResponseCache cache = proxy.cache();
+            this.cacheKey = cache == null ? null : ResponseCache.keyOf(request, bodyless);
             this.outbound = new HttpRequest(HttpVersion.HTTP_1_1, request.method(), target, headers);
             HttpMethod m = request.method();
             boolean idempotent = m == HttpMethod.GET || m == HttpMethod.HEAD || m == HttpMethod.PUT
                     || m == HttpMethod.DELETE || m == HttpMethod.OPTIONS || m == HttpMethod.TRACE;
             this.retryableAfterSend = idempotent && bodyless;
             setClientReading(false);
+        }
+
+        // -------------------------------------------------------------- cache
+
+        /** Consults the cache (if any), then goes to a backend unless the cache answered or a fetch is waited on. */
+        void begin() {
+            ResponseCache cache = proxy.cache();
+            if (cacheKey != null) {
+                ResponseCache.Lookup found = cache.lookup(cacheKey, clientHeaders, loop, this::collapsedDone);
+                if (found.outcome() == ResponseCache.Outcome.FRESH) {
+                    String key = cacheKey;
+                    cacheKey = null;
+                    serveStored(found.entry());
+                    if (cache.claimPrefetch(key, found.entry())) {
+                        CachePrefetch.start(proxy, loop, key, outbound);
+                    }
+                    return;
+                }
+                if (found.waiting()) {
+                    return; // collapsed onto a fetch in flight: collapsedDone continues
+                }
+                if (found.leader()) {
+                    cacheLeader = true;
+                    staleEntry = found.entry();
+                    if (staleEntry != null) {
+                        String etag = staleEntry.headers.get("etag");
+                        String lastModified = staleEntry.headers.get("last-modified");
+                        if (etag != null) {
+                            outbound.headers().set("if-none-match", etag);
+                        }
+                        if (lastModified != null) {
+                            outbound.headers().set("if-modified-since", lastModified);
+                        }
+                    }
+                } else {
+                    cacheKey = null; // too many waiters: fetch without the cache
+                }
+            }
+            dispatch();
+        }
+
+        /** The fetch this exchange waited for is over: serve its result, or fetch without the cache. */
+        private void collapsedDone(ResponseCache.Entry entry) {
+            if (done) {
+                return;
+            }
+            cacheKey = null;
+            if (entry != null) {
+                serveStored(entry);
+            } else {
+                dispatch();
+            }
+        }
+
+        /** Answers from a stored entry, with an Age field. */
+        private void serveStored(ResponseCache.Entry entry) {
+            done = true;
+            client.writeAndFlush(storedResponse(entry));
+            exchangeDone(this);
+        }
+
+        private FullHttpResponse storedResponse(ResponseCache.Entry entry) {
+            Buffer body = client.allocator().allocate(entry.body.length);
+            body.writeBytes(entry.body);
+            HttpHeaders headers = entry.headers.copy();
+            headers.set("age", entry.ageSeconds(System.currentTimeMillis()));
+            return new FullHttpResponse(HttpVersion.HTTP_1_1, entry.status, headers, body, null);
+        }
+
+        /** Ends this exchange's part in a cache fetch: stores what was collected (if anything), wakes waiters. */
+        private void endFetch(boolean store) {
+            if (!cacheLeader) {
+                return;
+            }
+            cacheLeader = false;
+            byte[] body = store && collected != null ? collected.toByteArray() : null;
+            proxy.cache().complete(cacheKey, store ? pendingEntry : null, body);
         }
 
         // -------------------------------------------------------------- choosing and connecting
@@ -316,6 +405,29 @@ final class FrontendHandler implements Handler {
             ProxyHeaders.removeHopByHop(headers);
             ProxyHeaders.addVia(headers, proxy.via());
             responseStarted = true;
+            if (cacheLeader) {
+                ResponseCache cache = proxy.cache();
+                if (staleEntry != null && code == 304) {
+                    // Still valid: refresh the entry, answer from it, and drop the (empty) 304 body.
+                    ResponseCache.Entry refreshed = cache.refresh(cacheKey, staleEntry, headers);
+                    pendingEntry = refreshed;
+                    collected = null;
+                    cacheLeader = false;
+                    cache.complete(cacheKey, refreshed, refreshed.body);
+                    swallowBody = true;
+                    client.write(storedResponse(refreshed));
+                    return;
+                }
+                pendingEntry = cache.prepare(clientHeaders, response.status(), headers);
+                if (pendingEntry != null) {
+                    long length = response.contentLength();
+                    if (length > cache.maxEntryBytes()) {
+                        pendingEntry = null;
+                    } else {
+                        collected = new java.io.ByteArrayOutputStream(length > 0 ? (int) length : 256);
+                    }
+                }
+            }
             client.write(new HttpResponse(HttpVersion.HTTP_1_1, response.status(), headers));
         }
 
@@ -328,6 +440,23 @@ final class FrontendHandler implements Handler {
             if (done || !responseStarted) {
                 ReferenceCounted.safeRelease(content);
                 return;
+            }
+            if (swallowBody) {
+                content.release();
+                if (content instanceof LastHttpContent) {
+                    finish();
+                }
+                return;
+            }
+            if (collected != null && content.readableBytes() > 0) {
+                if (collected.size() + content.readableBytes() > proxy.cache().maxEntryBytes()) {
+                    collected = null; // too big to store: relay only
+                } else {
+                    Buffer b = content.content();
+                    byte[] copy = new byte[b.readableBytes()];
+                    b.getBytes(b.readerIndex(), copy, 0, copy.length);
+                    collected.write(copy, 0, copy.length);
+                }
             }
             backend.addBytesFromBackend(content.readableBytes());
             client.write(content);
@@ -355,6 +484,7 @@ final class FrontendHandler implements Handler {
         /** The whole response went to the client. */
         private void finish() {
             done = true;
+            endFetch(true);
             cancelTimer();
             client.flush();
             BackendConnection c = detach();
@@ -383,6 +513,7 @@ final class FrontendHandler implements Handler {
             log.debug("{}: backend {} failed: {}", client, backend.address(), why);
             if (responseStarted) {
                 done = true;
+                endFetch(false);
                 releasePending();
                 client.close(); // part of the response is out: closing is the only way to say it broke
                 return;
@@ -399,6 +530,7 @@ final class FrontendHandler implements Handler {
         /** Answers the client with a generated error response. */
         private void fail(int code, String reason, String why) {
             done = true;
+            endFetch(false);
             cancelTimer();
             BackendConnection c = detach();
             if (c != null) {
@@ -429,6 +561,7 @@ final class FrontendHandler implements Handler {
         /** The client went away. */
         void abort() {
             done = true;
+            endFetch(false);
             cancelTimer();
             BackendConnection c = detach();
             if (c != null) {

@@ -41,6 +41,7 @@ import java.util.Objects;
  *       gives <b>504 Gateway Timeout</b>. These responses carry {@code Date}, {@code Content-Type},
  *       {@code Content-Length} and {@code Connection}. A backend failing after the response head was forwarded
  *       closes the client connection (the only honest signal left).</li>
+ *   <li><b>Cache:</b> optional, in front of the backends: see {@link Builder#cache(ResponseCache)}.</li>
  * </ul>
  *
  * <p>Requests of one client connection are handled one at a time, in order (pipelined requests wait, with the
@@ -60,6 +61,7 @@ public final class HttpReverseProxy implements ChannelInitializer, AutoCloseable
     private final HttpDecoderConfig backendConfig;
     private final boolean forwardedHeaders;
     private final String via;
+    private final ResponseCache cache;
     final ConnectionPool pool;
 
     private HttpReverseProxy(Builder b) {
@@ -71,6 +73,7 @@ public final class HttpReverseProxy implements ChannelInitializer, AutoCloseable
         this.backendConfig = b.backendConfig;
         this.forwardedHeaders = b.forwardedHeaders;
         this.via = b.via;
+        this.cache = b.cache;
         this.pool = new ConnectionPool(b.maxIdlePerBackend, b.idleTimeout);
     }
 
@@ -125,6 +128,11 @@ public final class HttpReverseProxy implements ChannelInitializer, AutoCloseable
         return via;
     }
 
+    /** The response cache, or {@code null}. */
+    public ResponseCache cache() {
+        return cache;
+    }
+
     /** Configures an {@link HttpReverseProxy}. Not thread-safe. */
     public static final class Builder {
         private final BackendSet backends;
@@ -137,6 +145,7 @@ public final class HttpReverseProxy implements ChannelInitializer, AutoCloseable
         private HttpDecoderConfig backendConfig = HttpDecoderConfig.DEFAULT.withMaxContentLength(Long.MAX_VALUE);
         private boolean forwardedHeaders = true;
         private String via = "weft";
+        private ResponseCache cache;
 
         private Builder(BackendSet backends) {
             this.backends = Objects.requireNonNull(backends, "backends");
@@ -199,6 +208,15 @@ public final class HttpReverseProxy implements ChannelInitializer, AutoCloseable
         /** The pseudonym in the {@code Via} fields this proxy adds, default {@code weft}. */
         public Builder via(String pseudonym) {
             this.via = Objects.requireNonNull(pseudonym);
+            return this;
+        }
+
+        /**
+         * Serves cacheable GET responses from {@code cache} and stores them there (none by default); see
+         * {@link ResponseCache} for what is stored. One cache may serve several proxies.
+         */
+        public Builder cache(ResponseCache cache) {
+            this.cache = cache;
             return this;
         }
 
