@@ -4,6 +4,7 @@ import io.weft.balance.BackendSet;
 import io.weft.balance.HealthCheck;
 import io.weft.balance.HealthChecker;
 import io.weft.bootstrap.Server;
+import io.weft.codec.http.proxy.ResponseCache;
 import io.weft.loop.EventLoopGroup;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -15,7 +16,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Usage: {@code HttpReverseProxy PORT STRATEGY HOST:PORT[,WEIGHT]...} with STRATEGY one of
  * {@code round-robin}, {@code weighted}, {@code least-connections}, {@code power-of-two}. System properties:
- * {@code -Dweft.proxy.healthPath=/health} checks another path. Try it with two hello servers:
+ * {@code -Dweft.proxy.healthPath=/health} checks another path; {@code -Dweft.proxy.cacheBytes=67108864} adds a
+ * response cache of that many bytes (entries up to 1 MiB, prefetch in the last 10 % of freshness). Try it with two
+ * hello servers:
  * <pre>
  * java -cp weft-examples.jar io.weft.examples.http.HttpHelloServer 9001 &amp;   (and 9002)
  * java -cp weft-examples.jar io.weft.examples.proxy.HttpReverseProxy 8080 round-robin 127.0.0.1:9001 127.0.0.1:9002
@@ -30,10 +33,11 @@ public final class HttpReverseProxy {
     }
 
     /** Starts the proxy on {@code port} of {@code host} with HTTP health checks; the caller closes it. */
-    static Running start(EventLoopGroup group, String host, int port, BackendSet backends, HealthCheck check) {
+    static Running start(EventLoopGroup group, String host, int port, BackendSet backends, HealthCheck check,
+            ResponseCache cache) {
         HealthChecker checker = HealthChecker.start(backends, check, group);
         io.weft.codec.http.proxy.HttpReverseProxy proxy = io.weft.codec.http.proxy.HttpReverseProxy
-                .builder(backends).build();
+                .builder(backends).cache(cache).build();
         Server server = Server.builder().group(group).childHandler(proxy).bind(host, port);
         return new Running(server, checker, proxy);
     }
@@ -54,13 +58,17 @@ public final class HttpReverseProxy {
         ProxyArgs parsed = ProxyArgs.parseOrExit(args, HttpReverseProxy.class.getName());
         HealthCheck check = HealthCheck.http(System.getProperty("weft.proxy.healthPath", "/"));
         EventLoopGroup group = new EventLoopGroup();
-        Running running = start(group, "0.0.0.0", parsed.port, parsed.backends, check);
+        long cacheBytes = Long.getLong("weft.proxy.cacheBytes", 0);
+        ResponseCache cache = cacheBytes <= 0 ? null
+                : new ResponseCache(cacheBytes, (int) Math.min(cacheBytes, 1 << 20), 0.1);
+        Running running = start(group, "0.0.0.0", parsed.port, parsed.backends, check, cache);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             running.close();
             group.close();
         }));
-        log.info("HTTP reverse proxy on {} ({}, health check {}), backends {}", running.server().localAddress(),
-                parsed.backends.strategy(), check, parsed.backends.backends());
+        log.info("HTTP reverse proxy on {} ({}, health check {}, cache {}), backends {}",
+                running.server().localAddress(), parsed.backends.strategy(), check,
+                cache == null ? "off" : cacheBytes + " bytes", parsed.backends.backends());
         ProxyArgs.reportEvery(group.next(), 10, parsed.backends, log);
         running.server().closeFuture().join();
     }

@@ -33,7 +33,7 @@ class HttpReverseProxyExampleTest {
                 HealthCheck check = HealthCheck.http("/plaintext").withInterval(Duration.ofMillis(100))
                         .withThresholds(2, 2);
                 try (HttpReverseProxy.Running proxy = HttpReverseProxy.start(group, "127.0.0.1", 0, backends,
-                        check)) {
+                        check, null)) {
                     HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
                     URI uri = URI.create("http://127.0.0.1:" + proxy.server().port() + "/plaintext");
                     for (int i = 0; i < 10; i++) {
