@@ -210,6 +210,27 @@ class TcpProxyTest {
         waitFor(() -> backend.activeConnections() == 0);
     }
 
+    @Test
+    void keepsEachClientAndItsBackendConnectionOnTheSameLoop() throws Exception {
+        TestBackends backends = backends(1);
+        BackendSet set = new BackendSet(BalanceStrategy.roundRobin());
+        set.add(backends.address(0));
+        List<io.weft.loop.EventLoop> clientLoops = new java.util.concurrent.CopyOnWriteArrayList<>();
+        List<io.weft.loop.EventLoop> backendLoops = new java.util.concurrent.CopyOnWriteArrayList<>();
+        TcpProxy proxy = TcpProxy.builder(set).backendInitializer(ch -> backendLoops.add(ch.loop())).build();
+        Server server = Server.builder().group(proxyGroup).childHandler(ch -> {
+            clientLoops.add(ch.loop());
+            proxy.initChannel(ch);
+        }).bind("127.0.0.1", 0);
+        resources.add(server);
+        for (int i = 0; i < 10; i++) {
+            TestBackends.roundTrip(server.port()); // one at a time, so the i-th client pairs with the i-th backend
+        }
+        assertEquals(10, backendLoops.size());
+        assertEquals(clientLoops, backendLoops);
+        assertEquals(2, new java.util.HashSet<>(clientLoops).size(), "both proxy loops served connections");
+    }
+
     /** An address nothing listens on: a port bound and released again. */
     static InetSocketAddress deadAddress() throws IOException {
         try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"))) {

@@ -399,7 +399,11 @@ final class FrontendHandler implements Handler {
                 return;
             }
             cancelTimer();
-            backend.recordSuccess();
+            if (code == 502 || code == 503 || code == 504) {
+                backend.recordFailure(); // a gateway error from the backend counts towards ejecting it (as Envoy's 5xx)
+            } else {
+                backend.recordSuccess();
+            }
             backendKeepAlive = response.isKeepAlive();
             HttpHeaders headers = response.headers().copy();
             ProxyHeaders.removeHopByHop(headers);
@@ -490,6 +494,7 @@ final class FrontendHandler implements Handler {
             BackendConnection c = detach();
             releaseSlot();
             if ((requestComplete || bodyless) && backendKeepAlive) {
+                c.setAutoRead(true); // idle, it must still notice the backend closing it
                 proxy.pool.offer(c);
             } else {
                 c.channel().close();

@@ -33,7 +33,8 @@ import java.util.Objects;
  *       {@code X-Forwarded-Proto} and {@code X-Forwarded-Host} are added to requests ({@link ProxyHeaders}).</li>
  *   <li><b>Bodies</b> stream both ways with back-pressure: reading from one side pauses while the other is not
  *       writable.</li>
- *   <li><b>Failures:</b> a failed connect counts against the backend's breaker and is retried on another backend
+ *   <li><b>Failures:</b> a failed connect, a broken or timed-out response, and a 502/503/504 from the backend
+ *       count against the backend's circuit breaker. A failed connect is retried on another backend
  *       (up to {@link Builder#attempts}, default 3). A request whose backend connection fails after the request
  *       was sent is retried only if its method is idempotent, it has no body and no byte of the response has
  *       been sent to the client. Otherwise the client gets <b>502 Bad Gateway</b>; no available backend gives
