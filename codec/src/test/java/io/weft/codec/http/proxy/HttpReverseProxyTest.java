@@ -259,6 +259,74 @@ class HttpReverseProxyTest {
         }
     }
 
+    @Test
+    void slowClientPausesTheBackendAndKeepsTheProxyBounded() throws Exception {
+        TestHttpBackend b = backend(0);
+        BackendSet set = new BackendSet(BalanceStrategy.roundRobin());
+        set.add(b.address());
+        HttpReverseProxy proxy = HttpReverseProxy.builder(set).build();
+        resources.add(proxy);
+        List<io.weft.channel.TcpChannel> clients = new java.util.concurrent.CopyOnWriteArrayList<>();
+        Server server = Server.builder().group(group).childHandler(ch -> {
+            proxy.initChannel(ch);
+            clients.add((io.weft.channel.TcpChannel) ch);
+        }).bind("127.0.0.1", 0);
+        resources.add(server);
+        java.util.concurrent.atomic.AtomicLong maxPending = new java.util.concurrent.atomic.AtomicLong();
+        java.util.concurrent.atomic.AtomicBoolean reading = new java.util.concurrent.atomic.AtomicBoolean(true);
+        Thread sampler = new Thread(() -> {
+            while (reading.get()) {
+                for (io.weft.channel.TcpChannel ch : clients) {
+                    if (ch.isOpen()) {
+                        ch.loop().execute(() -> maxPending.accumulateAndGet(ch.pendingOutboundBytes(), Math::max));
+                    }
+                }
+                try {
+                    Thread.sleep(2);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        });
+        try (Socket socket = RawHttp.connect(server.port())) {
+            sampler.start();
+            socket.getOutputStream().write(RawHttp.ascii(get("/big")));
+            InputStream in = socket.getInputStream();
+            assertEquals("HTTP/1.1 200 OK", readLine(in));
+            String line;
+            long length = -1;
+            while (!(line = readLine(in)).isEmpty()) {
+                if (line.toLowerCase(java.util.Locale.ROOT).startsWith("content-length:")) {
+                    length = Long.parseLong(line.substring(15).trim());
+                }
+            }
+            assertEquals(TestHttpBackend.BIG, length);
+            byte[] chunk = new byte[64 * 1024];
+            long received = 0;
+            long nextPause = 4L << 20;
+            while (received < length) {
+                int n = in.read(chunk, 0, (int) Math.min(chunk.length, length - received));
+                assertTrue(n > 0, "stream ended at " + received);
+                for (int i = 0; i < n; i++) {
+                    if (chunk[i] != (byte) ((received + i) % 251)) {
+                        throw new AssertionError("byte " + (received + i) + " differs");
+                    }
+                }
+                received += n;
+                if (received >= nextPause) {
+                    nextPause += 4L << 20;
+                    Thread.sleep(20); // a slow reader
+                }
+            }
+        } finally {
+            reading.set(false);
+            sampler.join();
+        }
+        assertTrue(maxPending.get() >= 64 * 1024, "the slow client should have filled the proxy's queue to its "
+                + "high water mark, saw " + maxPending.get());
+        assertTrue(maxPending.get() <= 8L << 20, "the proxy queued " + maxPending.get() + " bytes for the client");
+    }
+
     private static void assertGeneratedHeaders(RawHttp.Response r, String connection) {
         assertNotNull(r.headers().get("date"), r.headers().toString());
         assertEquals(String.valueOf(r.body().length()), r.headers().get("content-length"));

@@ -69,7 +69,11 @@ final class TestHttpBackend implements AutoCloseable {
         return new FullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(status), body);
     }
 
+    /** The size of the {@code /big} response: a pattern of {@code (byte) (position % 251)}. */
+    static final long BIG = 48L << 20;
+
     private final class App implements Handler {
+        private long bigSent = -1;
         private String path;
         private HttpRequest head;
         private boolean echoing;
@@ -116,8 +120,37 @@ final class TestHttpBackend implements AutoCloseable {
             ctx.flush();
         }
 
+        @Override
+        public void writabilityChanged(HandlerContext ctx) {
+            produceBig(ctx);
+        }
+
+        /** Streams the /big body while the connection is writable. */
+        private void produceBig(HandlerContext ctx) {
+            while (bigSent >= 0 && bigSent < BIG && ctx.channel().isWritable()) {
+                int n = (int) Math.min(64 * 1024, BIG - bigSent);
+                Buffer chunk = ctx.alloc().allocate(n);
+                for (int i = 0; i < n; i++) {
+                    chunk.writeByte((int) ((bigSent + i) % 251));
+                }
+                bigSent += n;
+                ctx.write(new HttpContent(chunk));
+                if (bigSent == BIG) {
+                    ctx.write(LastHttpContent.EMPTY);
+                    bigSent = -1;
+                }
+            }
+            ctx.flush();
+        }
+
         private void respond(HandlerContext ctx) {
-            if (path.equals("/hello")) {
+            if (path.equals("/big")) {
+                HttpResponse head = new HttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
+                head.headers().add("content-length", BIG);
+                ctx.write(head);
+                bigSent = 0;
+                produceBig(ctx);
+            } else if (path.equals("/hello")) {
                 FullHttpResponse r = text(ctx, 200, "hello from " + id);
                 HttpHeaders h = r.headers();
                 h.add("connection", "x-hop");
