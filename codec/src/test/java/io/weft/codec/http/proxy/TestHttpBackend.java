@@ -74,6 +74,8 @@ final class TestHttpBackend implements AutoCloseable {
 
     private final class App implements Handler {
         private long bigSent = -1;
+        private boolean producing;
+        private boolean again;
         private String path;
         private HttpRequest head;
         private boolean echoing;
@@ -125,8 +127,27 @@ final class TestHttpBackend implements AutoCloseable {
             produceBig(ctx);
         }
 
-        /** Streams the /big body while the connection is writable. */
+        /**
+         * Streams the /big body while the connection is writable. Guarded against re-entry: a flush here can
+         * deliver writability-changed (and so this method) before it returns.
+         */
         private void produceBig(HandlerContext ctx) {
+            if (producing) {
+                again = true; // the outer call pumps once more
+                return;
+            }
+            producing = true;
+            try {
+                do {
+                    again = false;
+                    pumpBig(ctx);
+                } while (again);
+            } finally {
+                producing = false;
+            }
+        }
+
+        private void pumpBig(HandlerContext ctx) {
             while (bigSent >= 0 && bigSent < BIG && ctx.channel().isWritable()) {
                 int n = (int) Math.min(64 * 1024, BIG - bigSent);
                 Buffer chunk = ctx.alloc().allocate(n);
