@@ -304,6 +304,7 @@ class HttpReverseProxyTest {
             byte[] chunk = new byte[64 * 1024];
             long received = 0;
             long nextPause = 4L << 20;
+            boolean stalled = false;
             while (received < length) {
                 int n = in.read(chunk, 0, (int) Math.min(chunk.length, length - received));
                 assertTrue(n > 0, "stream ended at " + received);
@@ -315,7 +316,10 @@ class HttpReverseProxyTest {
                 received += n;
                 if (received >= nextPause) {
                     nextPause += 4L << 20;
-                    Thread.sleep(20); // a slow reader
+                    // A slow reader, stalling a whole second once: long enough for an unthrottled backend to
+                    // push everything that is left into the proxy.
+                    Thread.sleep(stalled ? 20 : 1000);
+                    stalled = true;
                 }
             }
         } finally {

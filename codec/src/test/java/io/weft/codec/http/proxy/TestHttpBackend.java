@@ -71,6 +71,13 @@ final class TestHttpBackend implements AutoCloseable {
 
     /** The size of the {@code /big} response: a pattern of {@code (byte) (position % 251)}. */
     static final long BIG = 48L << 20;
+    private static final byte[] PATTERN = new byte[251 + 64 * 1024];
+
+    static {
+        for (int i = 0; i < PATTERN.length; i++) {
+            PATTERN[i] = (byte) (i % 251);
+        }
+    }
 
     private final class App implements Handler {
         private long bigSent = -1;
@@ -151,9 +158,7 @@ final class TestHttpBackend implements AutoCloseable {
             while (bigSent >= 0 && bigSent < BIG && ctx.channel().isWritable()) {
                 int n = (int) Math.min(64 * 1024, BIG - bigSent);
                 Buffer chunk = ctx.alloc().allocate(n);
-                for (int i = 0; i < n; i++) {
-                    chunk.writeByte((int) ((bigSent + i) % 251));
-                }
+                chunk.writeBytes(PATTERN, (int) (bigSent % 251), n);
                 bigSent += n;
                 ctx.write(new HttpContent(chunk));
                 if (bigSent == BIG) {
