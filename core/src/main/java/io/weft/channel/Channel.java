@@ -1,6 +1,7 @@
 package io.weft.channel;
 
 import io.weft.buffer.BufferAllocator;
+import io.weft.internal.log.ThrottledLog;
 import io.weft.loop.EventLoop;
 import io.weft.loop.IoHandler;
 import io.weft.pipeline.Pipeline;
@@ -33,6 +34,7 @@ import org.slf4j.LoggerFactory;
 public abstract class Channel {
 
     private static final Logger log = LoggerFactory.getLogger(Channel.class);
+    private static final ThrottledLog initializerFaults = new ThrottledLog(log);
     private static final AtomicLong IDS = new AtomicLong();
 
     private final long id = IDS.incrementAndGet();
@@ -476,7 +478,7 @@ public abstract class Channel {
                 try {
                     init.initChannel(Channel.this);
                 } catch (Throwable t) {
-                    log.warn("{}: channel initializer failed; closing", Channel.this, t);
+                    initializerFaults.warn("{}: channel initializer failed; closing", Channel.this, t);
                     closeNow(null);
                     return;
                 }

@@ -187,7 +187,7 @@ final class Context implements HandlerContext {
         try {
             handler.exceptionCaught(this, cause);
         } catch (Throwable t) {
-            Pipeline.log.warn("exceptionCaught() of handler '{}' threw while handling {}", name, cause, t);
+            Pipeline.handlerFaults.warn("exceptionCaught() of handler '{}' threw while handling {}", name, cause, t);
         }
     }
 

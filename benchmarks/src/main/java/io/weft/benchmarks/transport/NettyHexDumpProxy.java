@@ -10,9 +10,9 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
-import io.netty.channel.nio.NioEventLoopGroup;
+import io.netty.channel.EventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.weft.benchmarks.NettyTransport;
 import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
 
@@ -23,11 +23,12 @@ import java.util.concurrent.TimeUnit;
  */
 final class NettyHexDumpProxy implements AutoCloseable {
 
-    private final NioEventLoopGroup group = new NioEventLoopGroup(1);
+    private final EventLoopGroup group;
     private final Channel server;
 
-    NettyHexDumpProxy(InetSocketAddress backend) throws InterruptedException {
-        server = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
+    NettyHexDumpProxy(NettyTransport transport, InetSocketAddress backend) throws InterruptedException {
+        group = transport.group(1);
+        server = new ServerBootstrap().group(group).channel(transport.serverChannel())
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.AUTO_READ, false)
                 .childHandler(new ChannelInitializer<SocketChannel>() {

@@ -1,6 +1,7 @@
 package io.weft.benchmarks.transport;
 
 import io.weft.balance.BackendSet;
+import io.weft.benchmarks.NettyTransport;
 import io.weft.balance.BalanceStrategy;
 import io.weft.bootstrap.Server;
 import io.weft.loop.EventLoopGroup;
@@ -23,7 +24,8 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * The echo round trip of {@link EchoBenchmark} with a TCP proxy in the middle: client → proxy → echo server and
  * back. Weft runs its {@link TcpProxy} (one loop, round-robin over the one echo backend); Netty runs its
- * {@code HexDumpProxy} example pattern ({@link NettyHexDumpProxy}, one loop). Client and echo server are each
+ * {@code HexDumpProxy} example pattern ({@link NettyHexDumpProxy}, one loop) on each of its 4.2 transports
+ * ({@code transport}: nio, epoll, io_uring). Client and echo server are each
  * framework's own, exactly as in {@link EchoBenchmark}, so the difference from that benchmark is the proxy's cost.
  * Setup checks every echoed byte of three round trips through the proxy.
  */
@@ -73,14 +75,17 @@ public class ProxyBenchmark {
         int payload;
         @Param({"1", "16"})
         int connections;
+        @Param({"nio", "epoll", "io_uring"})
+        String transport;
         NettyHexDumpProxy proxy;
         NettyEchoRig rig;
 
         @Setup(Level.Trial)
         public void setUp() throws Exception {
-            rig = new NettyEchoRig(payload, connections, echo -> {
+            NettyTransport t = NettyTransport.of(transport).requireAvailable();
+            rig = new NettyEchoRig(t, payload, connections, echo -> {
                 try {
-                    proxy = new NettyHexDumpProxy(echo);
+                    proxy = new NettyHexDumpProxy(t, echo);
                 } catch (InterruptedException e) {
                     throw new IllegalStateException(e);
                 }

@@ -4,6 +4,7 @@ import io.weft.balance.Backend;
 import io.weft.balance.BackendSet;
 import io.weft.balance.BalanceStrategy;
 import io.weft.bootstrap.Server;
+import io.weft.examples.Cli;
 import io.weft.loop.EventLoopGroup;
 import io.weft.pipeline.Handler;
 import io.weft.pipeline.HandlerContext;
@@ -31,7 +32,14 @@ public final class BalancingDemo {
     }
 
     /** Runs the four strategies one after the other and prints the distribution of each. */
-    public static void main(String[] args) throws Exception {
+    public static void main(String[] args) {
+        Cli.main("BalancingDemo", args, a -> {
+            a.atMost(0);
+            run();
+        });
+    }
+
+    private static void run() throws Exception {
         EventLoopGroup group = new EventLoopGroup(2);
         int[] delays = {1, 5, 20};
         List<Server> servers = new ArrayList<>();

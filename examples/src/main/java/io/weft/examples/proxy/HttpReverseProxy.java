@@ -4,6 +4,7 @@ import io.weft.balance.BackendSet;
 import io.weft.balance.HealthCheck;
 import io.weft.balance.HealthChecker;
 import io.weft.bootstrap.Server;
+import io.weft.examples.Cli;
 import io.weft.codec.http.proxy.ResponseCache;
 import io.weft.loop.EventLoopGroup;
 import org.slf4j.Logger;
@@ -35,11 +36,10 @@ public final class HttpReverseProxy {
     /** Starts the proxy on {@code port} of {@code host} with HTTP health checks; the caller closes it. */
     static Running start(EventLoopGroup group, String host, int port, BackendSet backends, HealthCheck check,
             ResponseCache cache) {
-        HealthChecker checker = HealthChecker.start(backends, check, group);
         io.weft.codec.http.proxy.HttpReverseProxy proxy = io.weft.codec.http.proxy.HttpReverseProxy
                 .builder(backends).cache(cache).build();
         Server server = Server.builder().group(group).childHandler(proxy).bind(host, port);
-        return new Running(server, checker, proxy);
+        return new Running(server, HealthChecker.start(backends, check, group), proxy);
     }
 
     /** A started proxy. */
@@ -55,21 +55,34 @@ public final class HttpReverseProxy {
 
     /** Parses the arguments, starts, reports every 10 s, and runs until killed. */
     public static void main(String[] args) {
-        ProxyArgs parsed = ProxyArgs.parseOrExit(args, HttpReverseProxy.class.getName());
-        HealthCheck check = HealthCheck.http(System.getProperty("weft.proxy.healthPath", "/"));
-        EventLoopGroup group = new EventLoopGroup();
-        long cacheBytes = Long.getLong("weft.proxy.cacheBytes", 0);
-        ResponseCache cache = cacheBytes <= 0 ? null
-                : new ResponseCache(cacheBytes, (int) Math.min(cacheBytes, 1 << 20), 0.1);
-        Running running = start(group, "0.0.0.0", parsed.port, parsed.backends, check, cache);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            running.close();
-            group.close();
-        }));
-        log.info("HTTP reverse proxy on {} ({}, health check {}, cache {}), backends {}",
-                running.server().localAddress(), parsed.backends.strategy(), check,
-                cache == null ? "off" : cacheBytes + " bytes", parsed.backends.backends());
-        ProxyArgs.reportEvery(group.next(), 10, parsed.backends, log);
-        running.server().closeFuture().join();
+        Cli.main(HttpReverseProxy.class.getSimpleName() + " " + ProxyArgs.USAGE, args, a -> {
+            ProxyArgs parsed = ProxyArgs.parse(a);
+            HealthCheck check;
+            try {
+                check = HealthCheck.http(System.getProperty("weft.proxy.healthPath", "/"));
+            } catch (IllegalArgumentException e) {
+                throw new Cli.UsageException("bad -Dweft.proxy.healthPath: " + e.getMessage());
+            }
+            long cacheBytes = Long.getLong("weft.proxy.cacheBytes", 0);
+            ResponseCache cache = cacheBytes <= 0 ? null
+                    : new ResponseCache(cacheBytes, (int) Math.min(cacheBytes, 1 << 20), 0.1);
+            EventLoopGroup group = new EventLoopGroup();
+            Running running;
+            try {
+                running = start(group, "0.0.0.0", parsed.port, parsed.backends, check, cache);
+            } catch (RuntimeException e) {
+                group.close();
+                throw e;
+            }
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                running.close();
+                group.close();
+            }));
+            log.info("HTTP reverse proxy on {} ({}, health check {}, cache {}), backends {}",
+                    running.server().localAddress(), parsed.backends.strategy(), check,
+                    cache == null ? "off" : cacheBytes + " bytes", parsed.backends.backends());
+            ProxyArgs.reportEvery(group.next(), 10, parsed.backends, log);
+            running.server().closeFuture().join();
+        });
     }
 }

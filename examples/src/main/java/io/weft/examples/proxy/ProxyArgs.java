@@ -3,6 +3,7 @@ package io.weft.examples.proxy;
 import io.weft.balance.Backend;
 import io.weft.balance.BackendSet;
 import io.weft.balance.BalanceStrategy;
+import io.weft.examples.Cli;
 import io.weft.loop.EventLoop;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -22,42 +23,42 @@ final class ProxyArgs {
         this.backends = backends;
     }
 
+    /** The usage line both examples print (after their class name). */
+    static final String USAGE = "PORT STRATEGY HOST:PORT[,WEIGHT]...\n"
+            + "       STRATEGY: round-robin | weighted | least-connections | power-of-two";
+
     /**
-     * Parses the arguments.
+     * Parses the arguments: a port, a strategy name and at least one backend whose host resolves.
      *
-     * @throws IllegalArgumentException with a message fit for the user if they are wrong
+     * @throws Cli.UsageException naming the argument that is wrong
      */
-    static ProxyArgs parse(String[] args) {
-        if (args.length < 3) {
-            throw new IllegalArgumentException("expected a port, a strategy and at least one backend");
+    static ProxyArgs parse(Cli a) throws Cli.UsageException {
+        a.required(0, "PORT");
+        int port = a.port(0, 0);
+        String strategy = a.required(1, "STRATEGY");
+        if (!a.has(2)) {
+            throw new Cli.UsageException("missing HOST:PORT[,WEIGHT] (at least one backend)");
         }
-        int port;
+        BackendSet backends;
         try {
-            port = Integer.parseInt(args[0]);
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("port '" + args[0] + "' is not a number");
+            backends = new BackendSet(BalanceStrategy.named(strategy));
+        } catch (IllegalArgumentException e) {
+            throw new Cli.UsageException(e.getMessage());
         }
-        if (port < 0 || port > 65535) {
-            throw new IllegalArgumentException("port " + port + " is out of range");
-        }
-        BackendSet backends = new BackendSet(BalanceStrategy.named(args[1]));
-        for (int i = 2; i < args.length; i++) {
-            backends.add(args[i]);
+        for (int i = 2; a.has(i); i++) {
+            String spec = a.string(i, null);
+            Backend backend;
+            try {
+                backend = backends.add(spec);
+            } catch (IllegalArgumentException e) {
+                throw new Cli.UsageException(e.getMessage());
+            }
+            if (backend.address().isUnresolved()) {
+                throw new Cli.UsageException("unknown host '" + backend.address().getHostString() + "' in '" + spec
+                        + "'");
+            }
         }
         return new ProxyArgs(port, backends);
-    }
-
-    /** Parses, or prints the usage line with the reason and exits with status 2. */
-    static ProxyArgs parseOrExit(String[] args, String className) {
-        try {
-            return parse(args);
-        } catch (IllegalArgumentException e) {
-            System.err.println("error: " + e.getMessage());
-            System.err.println("usage: " + className + " PORT STRATEGY HOST:PORT[,WEIGHT]...");
-            System.err.println("       STRATEGY: round-robin | weighted | least-connections | power-of-two");
-            System.exit(2);
-            return null;
-        }
     }
 
     /** Logs one line per backend every {@code seconds} on {@code loop}: state, connections, bytes. */

@@ -4,6 +4,7 @@ import io.weft.balance.BackendSet;
 import io.weft.balance.HealthCheck;
 import io.weft.balance.HealthChecker;
 import io.weft.bootstrap.Server;
+import io.weft.examples.Cli;
 import io.weft.loop.EventLoopGroup;
 import io.weft.proxy.TcpProxy;
 import org.slf4j.Logger;
@@ -32,10 +33,9 @@ public final class TcpLoadBalancer {
 
     /** Starts the balancer on {@code port} of {@code host} with TCP health checks; the caller closes both. */
     static Running start(EventLoopGroup group, String host, int port, BackendSet backends, HealthCheck check) {
-        HealthChecker checker = HealthChecker.start(backends, check, group);
         Server server = Server.builder().group(group).childHandler(TcpProxy.builder(backends).build())
                 .bind(host, port);
-        return new Running(server, checker);
+        return new Running(server, HealthChecker.start(backends, check, group));
     }
 
     /** A started balancer. */
@@ -49,16 +49,24 @@ public final class TcpLoadBalancer {
 
     /** Parses the arguments, starts, reports every 10 s, and runs until killed. */
     public static void main(String[] args) {
-        ProxyArgs parsed = ProxyArgs.parseOrExit(args, TcpLoadBalancer.class.getName());
-        EventLoopGroup group = new EventLoopGroup();
-        Running running = start(group, "0.0.0.0", parsed.port, parsed.backends, HealthCheck.tcp());
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            running.close();
-            group.close();
-        }));
-        log.info("TCP load balancer on {} ({}), backends {}", running.server().localAddress(),
-                parsed.backends.strategy(), parsed.backends.backends());
-        ProxyArgs.reportEvery(group.next(), 10, parsed.backends, log);
-        running.server().closeFuture().join();
+        Cli.main(TcpLoadBalancer.class.getSimpleName() + " " + ProxyArgs.USAGE, args, a -> {
+            ProxyArgs parsed = ProxyArgs.parse(a);
+            EventLoopGroup group = new EventLoopGroup();
+            Running running;
+            try {
+                running = start(group, "0.0.0.0", parsed.port, parsed.backends, HealthCheck.tcp());
+            } catch (RuntimeException e) {
+                group.close();
+                throw e;
+            }
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                running.close();
+                group.close();
+            }));
+            log.info("TCP load balancer on {} ({}), backends {}", running.server().localAddress(),
+                    parsed.backends.strategy(), parsed.backends.backends());
+            ProxyArgs.reportEvery(group.next(), 10, parsed.backends, log);
+            running.server().closeFuture().join();
+        });
     }
 }

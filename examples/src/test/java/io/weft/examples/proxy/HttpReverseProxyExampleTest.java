@@ -27,8 +27,8 @@ class HttpReverseProxyExampleTest {
             Server a = HttpHelloServer.start(group, "127.0.0.1", 0);
             Server b = HttpHelloServer.start(group, "127.0.0.1", 0);
             try {
-                BackendSet backends = ProxyArgs.parse(new String[] {"0", "round-robin",
-                        "127.0.0.1:" + a.port(), "127.0.0.1:" + b.port()}).backends;
+                BackendSet backends = TcpLoadBalancerTest.parse("0", "round-robin", "127.0.0.1:" + a.port(),
+                        "127.0.0.1:" + b.port()).backends;
                 // The hello server answers 404 to GET /, so check /plaintext as a user would with the property.
                 HealthCheck check = HealthCheck.http("/plaintext").withInterval(Duration.ofMillis(100))
                         .withThresholds(2, 2);

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.weft.balance.BackendSet;
 import io.weft.balance.HealthCheck;
 import io.weft.bootstrap.Server;
+import io.weft.examples.Cli;
 import io.weft.loop.EventLoopGroup;
 import io.weft.pipeline.Handler;
 import io.weft.pipeline.HandlerContext;
@@ -25,20 +26,34 @@ import org.slf4j.LoggerFactory;
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class TcpLoadBalancerTest {
 
+    /** Parses {@code args} as the examples do; fails the test with the error output if they are rejected. */
+    static ProxyArgs parse(String... args) {
+        ProxyArgs[] parsed = new ProxyArgs[1];
+        java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+        int status = Cli.run("test", args, new java.io.PrintStream(err, true), a -> parsed[0] = ProxyArgs.parse(a));
+        assertEquals(0, status, err.toString());
+        return parsed[0];
+    }
+
+    private static String rejected(String... args) {
+        java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+        int status = Cli.run("test", args, new java.io.PrintStream(err, true), ProxyArgs::parse);
+        assertEquals(Cli.USAGE, status);
+        return err.toString();
+    }
+
     @Test
     void parsesTheCommandLineAndRejectsBadOnes() {
-        ProxyArgs args = ProxyArgs.parse(new String[] {"8000", "weighted", "127.0.0.1:9001,5", "localhost:9002"});
+        ProxyArgs args = parse("8000", "weighted", "127.0.0.1:9001,5", "localhost:9002");
         assertEquals(8000, args.port);
         assertEquals("weighted", args.backends.strategy().toString());
         assertEquals(5, args.backends.backends().get(0).weight());
         assertEquals(2, args.backends.size());
-        assertThrows(IllegalArgumentException.class, () -> ProxyArgs.parse(new String[] {"8000", "weighted"}));
-        assertThrows(IllegalArgumentException.class,
-                () -> ProxyArgs.parse(new String[] {"x", "weighted", "127.0.0.1:1"}));
-        assertThrows(IllegalArgumentException.class,
-                () -> ProxyArgs.parse(new String[] {"8000", "random", "127.0.0.1:1"}));
-        assertThrows(IllegalArgumentException.class,
-                () -> ProxyArgs.parse(new String[] {"8000", "round-robin", "127.0.0.1"}));
+        assertTrue(rejected("8000", "weighted").contains("missing HOST:PORT"));
+        assertTrue(rejected("x", "weighted", "127.0.0.1:1").contains("bad port 'x'"));
+        assertTrue(rejected("8000", "random", "127.0.0.1:1").contains("unknown strategy 'random'"));
+        assertTrue(rejected("8000", "round-robin", "127.0.0.1").contains("is not HOST:PORT"));
+        assertTrue(rejected("8000", "round-robin", "no-such-host.invalid:80").contains("unknown host"));
     }
 
     @Test
@@ -68,7 +83,7 @@ class TcpLoadBalancerTest {
             }
             List<String> argv = new ArrayList<>(List.of("0", "weighted"));
             argv.addAll(specs);
-            BackendSet backends = ProxyArgs.parse(argv.toArray(String[]::new)).backends;
+            BackendSet backends = parse(argv.toArray(String[]::new)).backends;
             HealthCheck check = HealthCheck.tcp().withInterval(Duration.ofMillis(200));
             try (TcpLoadBalancer.Running lb = TcpLoadBalancer.start(group, "127.0.0.1", 0, backends, check)) {
                 for (int i = 0; i < 700; i++) {
