@@ -9,6 +9,8 @@ import io.weft.buffer.Buffer;
 import io.weft.loop.EventLoopGroup;
 import io.weft.pipeline.Handler;
 import io.weft.pipeline.HandlerContext;
+import io.weft.testing.log.LogCapture;
+import org.slf4j.event.Level;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -59,7 +61,8 @@ class HealthCheckerTest {
         AtomicReference<String> status = new AtomicReference<>("HTTP/1.1 200 OK");
         ConcurrentLinkedQueue<String> requests = new ConcurrentLinkedQueue<>();
         AtomicInteger silent = new AtomicInteger();
-        try (EventLoopGroup group = new EventLoopGroup(1);
+        try (LogCapture logs = LogCapture.start(); // the DOWN lines are expected, not printed
+                EventLoopGroup group = new EventLoopGroup(1);
                 Server server = Server.builder().group(group)
                         .childHandler(ch -> ch.pipeline().addLast(new StatusServer(status, requests, silent)))
                         .bind("127.0.0.1", 0)) {
@@ -84,6 +87,9 @@ class HealthCheckerTest {
                 silent.set(1); // accepts, reads, never answers
                 waitFor(() -> backend.state() == Backend.State.DOWN);
             }
+            long downs = logs.at(Level.WARN).stream().filter(e -> e.message().contains("is DOWN")).count();
+            assertEquals(2, downs, logs::dump);
+            assertTrue(logs.at(Level.INFO).stream().anyMatch(e -> e.message().contains("is UP")), logs::dump);
         }
     }
 
@@ -91,7 +97,8 @@ class HealthCheckerTest {
     void checksBackendsAddedLaterAndStopsForRemovedOnes() throws Exception {
         AtomicReference<String> status = new AtomicReference<>("HTTP/1.1 500 Oops");
         ConcurrentLinkedQueue<String> requests = new ConcurrentLinkedQueue<>();
-        try (EventLoopGroup group = new EventLoopGroup(1);
+        try (LogCapture logs = LogCapture.start();
+                EventLoopGroup group = new EventLoopGroup(1);
                 Server server = Server.builder().group(group)
                         .childHandler(ch -> ch.pipeline().addLast(new StatusServer(status, requests,
                                 new AtomicInteger())))

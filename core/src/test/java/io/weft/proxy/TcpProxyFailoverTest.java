@@ -10,6 +10,7 @@ import io.weft.balance.HealthCheck;
 import io.weft.balance.HealthChecker;
 import io.weft.bootstrap.Server;
 import io.weft.loop.EventLoopGroup;
+import io.weft.testing.log.LogCapture;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -36,7 +37,8 @@ class TcpProxyFailoverTest {
     void killedBackendIsTakenOutAndRejoinsAfterRiseChecks() throws Exception {
         HealthCheck check = HealthCheck.tcp().withInterval(INTERVAL).withTimeout(Duration.ofMillis(500))
                 .withJitter(0.2).withThresholds(RISE, FALL);
-        try (EventLoopGroup group = new EventLoopGroup(2); TestBackends backends = new TestBackends(3)) {
+        try (LogCapture logs = LogCapture.start(); // the DOWN line is expected, not printed
+                EventLoopGroup group = new EventLoopGroup(2); TestBackends backends = new TestBackends(3)) {
             BackendSet set = new BackendSet(BalanceStrategy.roundRobin());
             for (int i = 0; i < 3; i++) {
                 set.add(backends.address(i));
