@@ -33,12 +33,15 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The client side of the reverse proxy, after the {@code HttpServerCodec}: runs one {@link Exchange} at a time.
- * Messages of later (pipelined) requests wait in a queue, bounded because the client's reading is paused while
- * an exchange runs and resumed only to stream the current request's body.
+ * Messages of later (pipelined) requests wait in a queue: the client's reading is paused while an exchange runs
+ * (resumed only to stream the current request's body), so only what one read batch decoded can pile up, and
+ * {@link #MAX_QUEUED} bounds even that.
  */
 final class FrontendHandler implements Handler {
 
     private static final Logger log = LoggerFactory.getLogger(FrontendHandler.class);
+    /** Messages of pipelined requests kept while the current one runs; a client sending more is closed. */
+    static final int MAX_QUEUED = 4096;
 
     private final HttpReverseProxy proxy;
     private final ArrayDeque<Object> queued = new ArrayDeque<>();
@@ -59,6 +62,12 @@ final class FrontendHandler implements Handler {
         if (current != null && queued.isEmpty() && msg instanceof HttpContent content && !current.requestComplete) {
             current.requestContent(content);
         } else if (current != null || !queued.isEmpty()) {
+            if (queued.size() >= MAX_QUEUED) {
+                ReferenceCounted.safeRelease(msg);
+                log.debug("{}: more than {} pipelined messages waiting; closing", client, MAX_QUEUED);
+                ctx.close();
+                return;
+            }
             queued.add(msg);
             setClientReading(false);
         } else {
