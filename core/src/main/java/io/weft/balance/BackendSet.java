@@ -174,9 +174,14 @@ public final class BackendSet {
         return null;
     }
 
-    /** Calls {@code listener} with every backend added from now on (health checkers use it). */
-    public void onAdd(Consumer<Backend> listener) {
+    /**
+     * Calls {@code listener} (on the adding thread) with every backend added from now on; health checkers use it.
+     *
+     * @return what stops the calls
+     */
+    public Runnable onAdd(Consumer<Backend> listener) {
         addListeners.add(listener);
+        return () -> addListeners.remove(listener);
     }
 
     @Override

@@ -10,6 +10,9 @@ import io.weft.pipeline.Handler;
 import io.weft.pipeline.HandlerContext;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -39,17 +42,19 @@ public final class HealthChecker implements AutoCloseable {
     private final HealthCheck check;
     private final EventLoopGroup group;
     private volatile boolean closed;
+    private final Set<Backend> watched = ConcurrentHashMap.newKeySet();
+    private final Runnable stopWatching;
 
     private HealthChecker(BackendSet backends, HealthCheck check, EventLoopGroup group) {
         this.backends = backends;
         this.check = check;
         this.group = group;
+        this.stopWatching = backends.onAdd(this::watch); // last: watch() needs the fields above
     }
 
     /** Starts checking every present and future member of {@code backends} on loops of {@code group}. */
     public static HealthChecker start(BackendSet backends, HealthCheck check, EventLoopGroup group) {
         HealthChecker checker = new HealthChecker(backends, check, group);
-        backends.onAdd(checker::watch);
         for (Backend backend : backends.backends()) {
             checker.watch(backend);
         }
@@ -65,15 +70,20 @@ public final class HealthChecker implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
+        stopWatching.run();
     }
 
     private void watch(Backend backend) {
-        if (closed) {
-            return;
+        if (closed || !watched.add(backend)) {
+            return; // closed, or already watched (added while start() took its snapshot)
         }
         Watch watch = new Watch(backend, group.next());
         long first = (long) (ThreadLocalRandom.current().nextDouble() * check.interval().toNanos());
-        watch.loop.execute(() -> watch.schedule(first));
+        try {
+            watch.loop.execute(() -> watch.schedule(first));
+        } catch (RejectedExecutionException e) {
+            log.debug("not checking {}: the event loops are shutting down", backend.address());
+        }
     }
 
     /** The check state of one backend, confined to its loop. */
@@ -90,6 +100,7 @@ public final class HealthChecker implements AutoCloseable {
 
         void schedule(long delayNanos) {
             if (closed || backend.isRemoved() || loop.isShuttingDown()) {
+                watched.remove(backend); // the watch ends here
                 return;
             }
             loop.schedule(this::attempt, delayNanos, TimeUnit.NANOSECONDS);
@@ -104,6 +115,7 @@ public final class HealthChecker implements AutoCloseable {
 
         void attempt() {
             if (closed || backend.isRemoved()) {
+                watched.remove(backend);
                 return;
             }
             new Attempt().start();
