@@ -118,14 +118,27 @@ public abstract class Channel {
         return new CompletableFuture<>();
     }
 
-    /** Queues {@code msg} through the pipeline; the pipeline owns it now. */
+    /**
+     * Queues {@code msg} through the pipeline; the pipeline owns it now. Nothing is allocated to report the
+     * outcome: to learn it, pass a promise to {@link #write(Object, CompletableFuture)}.
+     */
     public void write(Object msg) {
         pipeline.write(msg, null);
     }
 
-    /** Queues {@code msg}; {@code promise} completes when it is written or fails. */
-    public void write(Object msg, CompletableFuture<Void> promise) {
+    /**
+     * Queues {@code msg}; {@code promise} completes when the message has been written to the socket, or fails
+     * with the cause (for example a {@link java.nio.channels.ClosedChannelException} if the channel closed first,
+     * or the encoder's exception). A {@code null} promise asks for no notification.
+     *
+     * <p>Listeners added with {@code thenRun}, {@code whenComplete} and the like run on this channel's loop thread
+     * when the write completes there; keep them short and non-blocking, or use the {@code *Async} variants.
+     *
+     * @return {@code promise}, for chaining: {@code ch.write(msg, ch.newPromise()).whenComplete(...)}
+     */
+    public CompletableFuture<Void> write(Object msg, CompletableFuture<Void> promise) {
         pipeline.write(msg, promise);
+        return promise;
     }
 
     /** Writes out everything queued. */
@@ -133,14 +146,19 @@ public abstract class Channel {
         pipeline.flush();
     }
 
-    /** {@link #write(Object)} then {@link #flush()}. */
+    /** {@link #write(Object)} then {@link #flush()}; allocates nothing to report the outcome. */
     public void writeAndFlush(Object msg) {
         pipeline.writeAndFlush(msg, null);
     }
 
-    /** {@link #write(Object, CompletableFuture)} then {@link #flush()}. */
-    public void writeAndFlush(Object msg, CompletableFuture<Void> promise) {
+    /**
+     * {@link #write(Object, CompletableFuture)} then {@link #flush()}.
+     *
+     * @return {@code promise}, for chaining: {@code ch.writeAndFlush(msg, ch.newPromise()).thenRun(...)}
+     */
+    public CompletableFuture<Void> writeAndFlush(Object msg, CompletableFuture<Void> promise) {
         pipeline.writeAndFlush(msg, promise);
+        return promise;
     }
 
     /** Requests a batch of reads; needed only when {@link ChannelOption#AUTO_READ} is off. */
@@ -363,11 +381,7 @@ public abstract class Channel {
         boolean active = wasActive();
         beforeClose();
         failStart(new ClosedChannelException());
-        try {
-            javaChannel().close();
-        } catch (IOException e) {
-            log.debug("{}: closing the socket failed", this, e);
-        }
+        closeSocket();
         if (registerCalled && key != null) {
             loop.deregister(key);
             key = null;
@@ -381,6 +395,25 @@ public abstract class Channel {
         if (promise != null) {
             promise.complete(null);
         }
+    }
+
+    /** Closes the socket; a channel without one (an {@link EmbeddedChannel}) overrides it. */
+    void closeSocket() {
+        try {
+            javaChannel().close();
+        } catch (IOException e) {
+            log.debug("{}: closing the socket failed", this, e);
+        }
+    }
+
+    /** Hook: an inbound message reached the pipeline's tail unconsumed; {@code true} takes it. */
+    boolean unhandledInbound(Object msg) {
+        return false;
+    }
+
+    /** Hook: an exception reached the pipeline's tail unhandled; {@code true} takes it. */
+    boolean unhandledException(Throwable cause) {
+        return false;
     }
 
     /** Hook run once as closing starts (cancel timers and the like). */
@@ -460,6 +493,16 @@ public abstract class Channel {
         @Override
         public void close(CompletableFuture<Void> promise) {
             closeNow(promise);
+        }
+
+        @Override
+        public boolean unhandledInbound(Object msg) {
+            return Channel.this.unhandledInbound(msg);
+        }
+
+        @Override
+        public boolean unhandledException(Throwable cause) {
+            return Channel.this.unhandledException(cause);
         }
     }
 

@@ -7,6 +7,8 @@ import io.weft.loop.ScheduledTask;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
 import java.net.SocketAddress;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.SelectableChannel;
@@ -57,8 +59,9 @@ public final class TcpChannel extends Channel {
         CompletableFuture<TcpChannel> promise = new CompletableFuture<>();
         SocketChannel socket;
         try {
-            socket = SocketChannel.open();
-        } catch (IOException e) {
+            socket = remote instanceof UnixDomainSocketAddress ? SocketChannel.open(StandardProtocolFamily.UNIX)
+                    : SocketChannel.open();
+        } catch (IOException | UnsupportedOperationException e) {
             promise.completeExceptionally(e);
             return promise;
         }
@@ -97,15 +100,27 @@ public final class TcpChannel extends Channel {
         return active;
     }
 
+    /**
+     * The local address: an {@link InetSocketAddress} for TCP, a {@link UnixDomainSocketAddress} for a Unix domain
+     * socket (whose client side is usually unnamed, with an empty path); {@code null} if not bound or closed.
+     */
     @Override
-    public InetSocketAddress localAddress() {
-        return boundAddress();
+    public SocketAddress localAddress() {
+        try {
+            return socket.getLocalAddress();
+        } catch (IOException e) {
+            return null;
+        }
     }
 
+    /**
+     * The peer's address: an {@link InetSocketAddress} for TCP, a {@link UnixDomainSocketAddress} for a Unix domain
+     * socket; {@code null} if not connected or closed.
+     */
     @Override
-    public InetSocketAddress remoteAddress() {
+    public SocketAddress remoteAddress() {
         try {
-            return (InetSocketAddress) socket.getRemoteAddress();
+            return socket.getRemoteAddress();
         } catch (IOException e) {
             return null;
         }
@@ -288,6 +303,7 @@ public final class TcpChannel extends Channel {
         boolean eof = false;
         int reads = 0;
         readRequested = false;
+        boolean autoReadAtStart = autoRead;
         try {
             while (reads < maxReadsPerEvent && isOpen()) {
                 int guess = sizer.guess();
@@ -306,8 +322,8 @@ public final class TcpChannel extends Channel {
                 Buffer message = buffer;
                 buffer = null;
                 pipeline.fireChannelRead(message);
-                if (n < capacity) {
-                    break;
+                if (n < capacity || (autoReadAtStart && !autoRead)) {
+                    break; // drained, or a handler paused reading (traffic shaping, back-pressure): stop now
                 }
             }
         } catch (IOException e) {

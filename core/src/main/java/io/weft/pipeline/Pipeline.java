@@ -42,6 +42,23 @@ public final class Pipeline {
 
         /** Closes the channel. */
         void close(CompletableFuture<Void> promise);
+
+        /**
+         * An inbound message reached the tail without being consumed. Return {@code true} to take it (and its
+         * ownership), as {@link io.weft.channel.EmbeddedChannel} does to collect what comes out of the pipeline;
+         * {@code false} (the default) lets the tail log it at DEBUG and release it.
+         */
+        default boolean unhandledInbound(Object msg) {
+            return false;
+        }
+
+        /**
+         * An exception reached the tail without being handled. Return {@code true} to take it; {@code false} (the
+         * default) lets the tail log it.
+         */
+        default boolean unhandledException(Throwable cause) {
+            return false;
+        }
     }
 
     private final Channel channel;
@@ -442,6 +459,9 @@ public final class Pipeline {
 
         @Override
         public void channelRead(HandlerContext ctx, Object msg) {
+            if (transport.unhandledInbound(msg)) {
+                return;
+            }
             log.debug("{}: message reached the end of the pipeline unhandled and was released: {}", channel, msg);
             ReferenceCounted.safeRelease(msg);
         }
@@ -461,6 +481,9 @@ public final class Pipeline {
 
         @Override
         public void exceptionCaught(HandlerContext ctx, Throwable cause) {
+            if (transport.unhandledException(cause)) {
+                return;
+            }
             // Peer-caused (PeerCaused, I/O): one DEBUG line, no trace. A fault of a handler or of Weft: WARN with
             // the trace, rate-limited so that a fault hit by every connection cannot flood the log.
             if (PeerCaused.isPeerCaused(cause)) {
