@@ -553,6 +553,11 @@ public abstract class Channel {
         }
 
         @Override
+        public void selectorRebuilt(SelectionKey newKey) {
+            key = newKey;
+        }
+
+        @Override
         public void closeForShutdown() {
             closeNow(null);
         }

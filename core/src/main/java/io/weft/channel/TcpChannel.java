@@ -326,7 +326,8 @@ public final class TcpChannel extends Channel {
                     break; // drained, or a handler paused reading (traffic shaping, back-pressure): stop now
                 }
             }
-        } catch (IOException e) {
+        } catch (IOException | io.weft.buffer.OutOfDirectMemoryException e) {
+            // Out of direct memory fails this connection only, like an I/O error.
             if (buffer != null) {
                 buffer.release();
             }
