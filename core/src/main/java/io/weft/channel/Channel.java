@@ -1,6 +1,7 @@
 package io.weft.channel;
 
 import io.weft.buffer.BufferAllocator;
+import io.weft.buffer.ReferenceCounted;
 import io.weft.loop.EventLoop;
 import io.weft.loop.IoHandler;
 import io.weft.pipeline.Pipeline;
@@ -15,6 +16,7 @@ import java.nio.channels.SelectionKey;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,6 +31,17 @@ import org.slf4j.LoggerFactory;
  * <p>Writes are queued by {@link #write} and sent by {@link #flush}. Queued bytes above
  * {@link ChannelOption#WRITE_BUFFER_HIGH_WATER_MARK} make {@link #isWritable()} {@code false} until they drain below
  * {@link ChannelOption#WRITE_BUFFER_LOW_WATER_MARK}; each flip fires writability-changed through the pipeline.
+ *
+ * <p><b>No re-entrant events.</b> A handler's own {@code write}, {@code flush} or {@code close} never calls back into
+ * the pipeline before it returns: a writability change, an exception from the write path and channel-inactive
+ * caused by such an operation are delivered from the loop's task queue, after the current callback has unwound.
+ * ({@link #isWritable()} itself changes at once, so a producer that writes while it is writable stops in time.)
+ * Writability events are coalesced: one is delivered only when the state differs from the last one delivered.
+ *
+ * <p><b>Failures stay with their channel.</b> Any {@link Throwable} from the socket, the allocator or the channel's
+ * own code while handling readiness is fired as exception-caught and closes this channel; its buffers are released
+ * and the loop and other channels go on. A write after close fails its promise with a
+ * {@link ClosedChannelException} and releases the message (logged at DEBUG when there is no promise).
  */
 public abstract class Channel {
 
@@ -42,9 +55,9 @@ public abstract class Channel {
     private final CompletableFuture<Void> closeFuture = new CompletableFuture<>();
     final Io ioHandler = new Io();
 
-    // Hot settings, confined to the loop after registration.
+    // Hot settings, confined to the loop after registration (autoRead is also read by handlers via isAutoRead()).
     BufferAllocator allocator = ChannelOption.ALLOCATOR.defaultValue();
-    boolean autoRead = true;
+    volatile boolean autoRead = true;
     int maxReadsPerEvent = ChannelOption.MAX_READS_PER_EVENT.defaultValue();
     int maxBuffersPerWrite = ChannelOption.MAX_BUFFERS_PER_WRITE.defaultValue();
     int writeSpinCount = ChannelOption.WRITE_SPIN_COUNT.defaultValue();
@@ -59,6 +72,12 @@ public abstract class Channel {
     private ChannelInitializer initializer;
     private volatile boolean open = true;
     volatile boolean writable = true;
+    /** Outbound operations (write, flush, read, close from the pipeline head) now running; loop-confined. */
+    private int outboundDepth;
+    /** The writability last delivered to the pipeline; loop-confined. */
+    private boolean deliveredWritable = true;
+    private boolean writabilityTaskPending;
+    private final Runnable writabilityTask = this::deliverWritability;
 
     Channel(EventLoop loop) {
         this.loop = loop;
@@ -104,6 +123,15 @@ public abstract class Channel {
     /** Whether queued outbound bytes are below the high water mark; see the class comment. */
     public boolean isWritable() {
         return writable && open;
+    }
+
+    /**
+     * Whether {@link ChannelOption#AUTO_READ} is on. With it off, a handler (or a decoder that needs more bytes)
+     * calls {@link #read()} or {@link io.weft.pipeline.HandlerContext#read()} to get the next batch. Safe from any
+     * thread.
+     */
+    public boolean isAutoRead() {
+        return autoRead;
     }
 
     /** Completes when the channel has closed (never exceptionally). */
@@ -349,8 +377,13 @@ public abstract class Channel {
         return k != null && k.isValid() && (k.interestOps() & op) != 0;
     }
 
-    /** Closes now, on the loop thread. Idempotent. */
+    /**
+     * Closes now, on the loop thread. Idempotent. The socket is closed and pending writes fail at once; when a
+     * handler's own close (or write, or flush) caused it, channel-inactive, the removal of the handlers and the
+     * completion of the close future follow from the task queue, after that handler has returned.
+     */
     final void closeNow(CompletableFuture<Void> promise) {
+        assertInLoop("close");
         if (!open) {
             if (promise != null) {
                 closeFuture.whenComplete((v, t) -> promise.complete(null));
@@ -359,25 +392,102 @@ public abstract class Channel {
         }
         open = false;
         boolean active = wasActive();
-        beforeClose();
+        try {
+            beforeClose();
+        } catch (Throwable t) {
+            log.warn("{}: cleaning up before close failed", this, t);
+        }
         failStart(new ClosedChannelException());
         try {
             javaChannel().close();
         } catch (IOException e) {
-            log.debug("{}: closing the socket failed", this, e);
+            log.debug("{}: closing the socket failed: {}", this, e.toString());
         }
         if (registerCalled && key != null) {
             loop.deregister(key);
             key = null;
         }
         failPendingWrites(new ClosedChannelException());
-        if (active) {
-            pipeline.fireChannelInactive();
+        if (outboundDepth > 0) {
+            runLater(() -> finishClose(active, promise), true);
+        } else {
+            finishClose(active, promise);
         }
-        pipeline.removeAll();
-        closeFuture.complete(null);
+    }
+
+    private void finishClose(boolean active, CompletableFuture<Void> promise) {
+        try {
+            if (active) {
+                pipeline.fireChannelInactive();
+            }
+            pipeline.removeAll();
+        } finally {
+            closeFuture.complete(null);
+            if (promise != null) {
+                promise.complete(null);
+            }
+        }
+    }
+
+    /**
+     * Runs {@code task} on the loop after the current callback; if the loop no longer takes tasks, runs it now when
+     * {@code evenIfRejected} (cleanup that must happen) or drops it.
+     */
+    final void runLater(Runnable task, boolean evenIfRejected) {
+        try {
+            loop.execute(task);
+        } catch (RejectedExecutionException e) {
+            if (evenIfRejected) {
+                task.run();
+            }
+        }
+    }
+
+    /**
+     * Throws {@link IllegalStateException} unless called on this channel's loop: a cheap guard (one thread
+     * comparison) on the methods that must never run anywhere else.
+     */
+    final void assertInLoop(String operation) {
+        if (!loop.inLoop()) {
+            throw new IllegalStateException(operation + " on channel #" + id + " must run on its event loop ("
+                    + loop + "), not on thread " + Thread.currentThread().getName());
+        }
+    }
+
+    /** Whether a handler's outbound operation is running, so inbound events it causes must wait. */
+    final boolean inOutboundOperation() {
+        return outboundDepth > 0;
+    }
+
+    /**
+     * Fires {@code cause} through the pipeline: now, or after the current callback when a handler's own outbound
+     * operation raised it.
+     */
+    final void fireExceptionCaught(Throwable cause) {
+        if (outboundDepth > 0) {
+            runLater(() -> pipeline.fireExceptionCaught(cause), false);
+        } else {
+            pipeline.fireExceptionCaught(cause);
+        }
+    }
+
+    /** Releases a message written to a closed channel and fails its promise (or logs at DEBUG without one). */
+    final void failClosedWrite(Object msg, CompletableFuture<Void> promise) {
+        ReferenceCounted.safeRelease(msg);
         if (promise != null) {
-            promise.complete(null);
+            promise.completeExceptionally(new ClosedChannelException());
+        } else if (log.isDebugEnabled()) {
+            log.debug("{}: dropped a {} written after close", this, msg == null ? "null" : msg.getClass().getSimpleName());
+        }
+    }
+
+    /** Releases a message the transport cannot send and reports {@code error} to its promise or the pipeline. */
+    final void rejectWrite(Object msg, CompletableFuture<Void> promise, RuntimeException error) {
+        ReferenceCounted.safeRelease(msg);
+        if (promise != null) {
+            promise.completeExceptionally(error);
+        } else {
+            fireExceptionCaught(error);
         }
     }
 
@@ -402,15 +512,43 @@ public abstract class Channel {
         }
     }
 
-    /** Fires an exception through the pipeline, then closes; for I/O errors. */
+    /**
+     * Fires an exception through the pipeline, then closes; for any failure of this channel's I/O. Inside a
+     * handler's outbound operation both are delivered after it returns.
+     */
     final void failAndClose(Throwable cause) {
-        pipeline.fireExceptionCaught(cause);
+        if (!open) {
+            log.debug("{}: failure after close: {}", this, cause.toString());
+            return;
+        }
+        fireExceptionCaught(cause);
         closeNow(null);
     }
 
+    /**
+     * Flips {@link #isWritable()} at once; delivers writability-changed now if no outbound operation of a handler is
+     * running, else once the current callback has returned (see the class comment).
+     */
     final void setWritable(boolean value) {
-        if (writable != value) {
-            writable = value;
+        if (writable == value) {
+            return;
+        }
+        writable = value;
+        if (outboundDepth > 0 || writabilityTaskPending) {
+            if (!writabilityTaskPending) {
+                writabilityTaskPending = true;
+                runLater(writabilityTask, false);
+            }
+        } else {
+            deliverWritability();
+        }
+    }
+
+    private void deliverWritability() {
+        writabilityTaskPending = false;
+        boolean now = writable;
+        if (now != deliveredWritable && open) {
+            deliveredWritable = now;
             pipeline.fireWritabilityChanged();
         }
     }
@@ -439,25 +577,58 @@ public abstract class Channel {
         }
     }
 
+    /** The pipeline head's way into the channel; counts the outbound operation so its events are deferred. */
     private final class Transport implements Pipeline.Transport {
         @Override
         public void write(Object msg, CompletableFuture<Void> promise) {
-            doWrite(msg, promise);
+            if (!loop.inLoop()) {
+                ReferenceCounted.safeRelease(msg);
+                assertInLoop("write");
+            }
+            outboundDepth++;
+            try {
+                doWrite(msg, promise);
+            } finally {
+                outboundDepth--;
+            }
         }
 
         @Override
         public void flush() {
-            doFlush();
+            assertInLoop("flush");
+            outboundDepth++;
+            try {
+                doFlush();
+            } finally {
+                outboundDepth--;
+            }
         }
 
         @Override
         public void read() {
+            assertInLoop("read");
             doRead();
         }
 
         @Override
         public void close(CompletableFuture<Void> promise) {
-            closeNow(promise);
+            assertInLoop("close");
+            outboundDepth++;
+            try {
+                closeNow(promise);
+            } finally {
+                outboundDepth--;
+            }
+        }
+    }
+
+    /** Runs {@code action} as an outbound operation of a handler: events it causes are deferred. Loop only. */
+    final void asOutboundOperation(Runnable action) {
+        outboundDepth++;
+        try {
+            action.run();
+        } finally {
+            outboundDepth--;
         }
     }
 
@@ -477,11 +648,18 @@ public abstract class Channel {
                     init.initChannel(Channel.this);
                 } catch (Throwable t) {
                     log.warn("{}: channel initializer failed; closing", Channel.this, t);
+                    failStart(t);
                     closeNow(null);
                     return;
                 }
             }
-            afterRegistration();
+            try {
+                afterRegistration();
+            } catch (Throwable t) {
+                log.warn("{}: setting up the registered channel failed; closing", Channel.this, t);
+                failStart(t);
+                failAndClose(t);
+            }
         }
 
         @Override
@@ -501,10 +679,14 @@ public abstract class Channel {
 
         @Override
         public void ready(SelectionKey selectionKey) {
-            if (!selectionKey.isValid()) {
-                return;
+            try {
+                if (selectionKey.isValid()) {
+                    handleReady(selectionKey.readyOps());
+                }
+            } catch (Throwable t) {
+                // A fault of this channel (its socket, its allocator, a bug): it fails alone, the loop goes on.
+                failAndClose(t);
             }
-            handleReady(selectionKey.readyOps());
         }
 
         @Override

@@ -29,7 +29,7 @@ public final class TcpServerChannel extends Channel {
     private final Map<ChannelOption<?>, Object> childOptions;
     private final ChannelInitializer childInitializer;
     private final SocketAddress requestedLocal;
-    private boolean bound;
+    private volatile boolean bound;
 
     private TcpServerChannel(EventLoop loop, ServerSocketChannel socket, SocketAddress local, EventLoopGroup childGroup,
             Map<ChannelOption<?>, Object> childOptions, ChannelInitializer childInitializer) {
@@ -162,6 +162,10 @@ public final class TcpServerChannel extends Channel {
 
     @Override
     void doWrite(Object msg, CompletableFuture<Void> promise) {
+        if (!isOpen()) {
+            failClosedWrite(msg, promise);
+            return;
+        }
         io.weft.buffer.ReferenceCounted.safeRelease(msg);
         UnsupportedOperationException error = new UnsupportedOperationException("a server channel cannot write");
         if (promise != null) {
