@@ -19,6 +19,9 @@ import org.slf4j.LoggerFactory;
  * thread-safe. {@code fire*} methods start an inbound event at the head; {@link #write}, {@link #flush},
  * {@link #read} and {@link #close} start an outbound operation at the tail. All handler callbacks run on the
  * channel's loop: called from another thread, these methods hand the work to the loop and return.
+ *
+ * <p>A handler that is not {@link Handler#isSharable() sharable} can be added only once, to one pipeline; adding
+ * it again throws {@link IllegalStateException} (see {@link Handler}).
  */
 public final class Pipeline {
 
@@ -162,6 +165,10 @@ public final class Pipeline {
             if (newName != null && !newName.equals(oldName) && find(newName) != null) {
                 throw new IllegalArgumentException("duplicate handler name: " + newName);
             }
+            if (handler == null) {
+                throw new NullPointerException("handler");
+            }
+            HandlerMembership.claim(handler, channel.id());
             ctx = new Context(this, newName == null ? generateName(handler) : newName, handler);
             Context p = old.prev;
             Context n = old.next;
@@ -221,6 +228,7 @@ public final class Pipeline {
         } else if (find(name) != null) {
             throw new IllegalArgumentException("duplicate handler name: " + name);
         }
+        HandlerMembership.claim(handler, channel.id());
         return new Context(this, name, handler);
     }
 
