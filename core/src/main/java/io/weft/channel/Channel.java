@@ -36,7 +36,8 @@ import org.slf4j.LoggerFactory;
  * the pipeline before it returns: a writability change, an exception from the write path and channel-inactive
  * caused by such an operation are delivered from the loop's task queue, after the current callback has unwound.
  * ({@link #isWritable()} itself changes at once, so a producer that writes while it is writable stops in time.)
- * Writability events are coalesced: one is delivered only when the state differs from the last one delivered.
+ * Flips that happen before a deferred writability event runs are reported by that one event (check
+ * {@link #isWritable()} in the handler).
  *
  * <p><b>Failures stay with their channel.</b> Any {@link Throwable} from the socket, the allocator or the channel's
  * own code while handling readiness is fired as exception-caught and closes this channel; its buffers are released
@@ -74,8 +75,7 @@ public abstract class Channel {
     volatile boolean writable = true;
     /** Outbound operations (write, flush, read, close from the pipeline head) now running; loop-confined. */
     private int outboundDepth;
-    /** The writability last delivered to the pipeline; loop-confined. */
-    private boolean deliveredWritable = true;
+    /** A writability event waits in the task queue; flips until it runs are reported by that one event. */
     private boolean writabilityTaskPending;
     private final Runnable writabilityTask = this::deliverWritability;
 
@@ -546,9 +546,8 @@ public abstract class Channel {
 
     private void deliverWritability() {
         writabilityTaskPending = false;
-        boolean now = writable;
-        if (now != deliveredWritable && open) {
-            deliveredWritable = now;
+        // Fired even if the state flipped back meanwhile: a producer may have seen it unwritable and stopped.
+        if (open) {
             pipeline.fireWritabilityChanged();
         }
     }

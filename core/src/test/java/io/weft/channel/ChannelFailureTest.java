@@ -1,0 +1,195 @@
+package io.weft.channel;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.weft.bootstrap.Client;
+import io.weft.bootstrap.Server;
+import io.weft.buffer.Buffer;
+import io.weft.buffer.BufferAllocator;
+import io.weft.loop.EventLoopGroup;
+import io.weft.pipeline.Handler;
+import io.weft.pipeline.HandlerContext;
+import io.weft.testing.EchoHandler;
+import java.io.InputStream;
+import java.net.Socket;
+import java.nio.channels.ClosedChannelException;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** A fault or a misuse fails one channel, cleanly and with the right error; the loop and other channels go on. */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class ChannelFailureTest {
+
+    private EventLoopGroup group;
+
+    @BeforeEach
+    void start() {
+        group = new EventLoopGroup(1);
+    }
+
+    @AfterEach
+    void stop() {
+        group.close();
+    }
+
+    /** An allocator whose every allocation fails as a full direct-memory pool does. */
+    private static final class ExhaustedAllocator implements BufferAllocator {
+        final AtomicInteger attempts = new AtomicInteger();
+
+        @Override
+        public Buffer allocate(int initialCapacity, int maxCapacity) {
+            attempts.incrementAndGet();
+            throw new OutOfMemoryError("Cannot reserve " + initialCapacity + " bytes of direct buffer memory (test)");
+        }
+    }
+
+    /** Records what one channel's pipeline saw. */
+    private static final class Watcher implements Handler {
+        final CompletableFuture<Throwable> failure = new CompletableFuture<>();
+        final CompletableFuture<Void> inactive = new CompletableFuture<>();
+
+        @Override
+        public void exceptionCaught(HandlerContext ctx, Throwable cause) {
+            failure.complete(cause);
+        }
+
+        @Override
+        public void channelInactive(HandlerContext ctx) {
+            inactive.complete(null);
+            ctx.fireChannelInactive();
+        }
+    }
+
+    private static byte[] readUntilEof(Socket socket) throws Exception {
+        InputStream in = socket.getInputStream();
+        return in.readAllBytes();
+    }
+
+    @Test
+    void allocationFailureOnReadFailsOnlyThatConnection() throws Exception {
+        ExhaustedAllocator exhausted = new ExhaustedAllocator();
+        Watcher watcher = new Watcher();
+        AtomicInteger accepted = new AtomicInteger();
+        try (Server server = Server.builder().group(group).childHandler(ch -> {
+            if (accepted.getAndIncrement() == 0) {
+                ch.setOption(ChannelOption.ALLOCATOR, exhausted);
+                ch.pipeline().addLast("watch", watcher);
+            } else {
+                ch.pipeline().addLast("echo", new EchoHandler());
+            }
+        }).bind("127.0.0.1", 0)) {
+            try (Socket victim = new Socket()) {
+                victim.setSoTimeout(20_000);
+                victim.connect(server.localAddress());
+                victim.getOutputStream().write("data".getBytes(StandardCharsets.US_ASCII));
+                // The server closes this connection: the peer sees EOF instead of hanging.
+                assertEquals(0, readUntilEof(victim).length);
+            }
+            Throwable cause = watcher.failure.get(10, TimeUnit.SECONDS);
+            assertInstanceOf(OutOfMemoryError.class, cause);
+            watcher.inactive.get(10, TimeUnit.SECONDS);
+            assertTrue(exhausted.attempts.get() >= 1);
+
+            // The loop and the next connection are unaffected.
+            try (Socket other = new Socket()) {
+                other.setSoTimeout(20_000);
+                other.connect(server.localAddress());
+                other.getOutputStream().write("hello".getBytes(StandardCharsets.US_ASCII));
+                byte[] echoed = other.getInputStream().readNBytes(5);
+                assertArrayEquals("hello".getBytes(StandardCharsets.US_ASCII), echoed);
+            }
+        }
+    }
+
+    private TcpChannel connectedClient(Server server, Handler handler) throws Exception {
+        return Client.builder().group(group).handler(ch -> {
+            if (handler != null) {
+                ch.pipeline().addLast("h", handler);
+            }
+        }).connect(server.localAddress()).get(10, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void writeAfterCloseFailsWithClosedChannelExceptionAndReleases() throws Exception {
+        try (Server server = Server.builder().group(group).childHandler(ch -> { }).bind("127.0.0.1", 0)) {
+            TcpChannel channel = connectedClient(server, null);
+            channel.close().get(10, TimeUnit.SECONDS);
+
+            // No encoder is left in the pipeline: the error must still be the closed channel, not the type.
+            CompletableFuture<Void> stringWrite = channel.newPromise();
+            channel.writeAndFlush("hello", stringWrite);
+            ExecutionException e = assertThrows(ExecutionException.class, () -> stringWrite.get(10, TimeUnit.SECONDS));
+            assertInstanceOf(ClosedChannelException.class, e.getCause());
+
+            Buffer buffer = channel.allocator().copyOf(new byte[] {1, 2, 3});
+            CompletableFuture<Void> bufferWrite = channel.newPromise();
+            channel.writeAndFlush(buffer, bufferWrite);
+            e = assertThrows(ExecutionException.class, () -> bufferWrite.get(10, TimeUnit.SECONDS));
+            assertInstanceOf(ClosedChannelException.class, e.getCause());
+            assertEquals(0, buffer.refCnt(), "the message written after close is released");
+
+            Buffer unobserved = channel.allocator().copyOf(new byte[] {4});
+            channel.writeAndFlush(unobserved);
+            CompletableFuture<Integer> refCnt = new CompletableFuture<>();
+            channel.loop().execute(() -> refCnt.complete(unobserved.refCnt()));
+            assertEquals(0, refCnt.get(10, TimeUnit.SECONDS));
+        }
+    }
+
+    @Test
+    void closeInsideChannelReadDeliversInactiveAfterTheCallbackReturns() throws Exception {
+        List<String> events = new CopyOnWriteArrayList<>();
+        CompletableFuture<Void> inactive = new CompletableFuture<>();
+        try (Server server = Server.builder().group(group).childHandler(ch -> ch.pipeline().addLast("closer",
+                new Handler() {
+                    @Override
+                    public void channelRead(HandlerContext ctx, Object msg) {
+                        ((Buffer) msg).release();
+                        events.add("read:start");
+                        ctx.close();
+                        events.add("write-after-close:" + ctx.channel().isWritable());
+                        events.add("read:end");
+                    }
+
+                    @Override
+                    public void channelInactive(HandlerContext ctx) {
+                        events.add("inactive");
+                        inactive.complete(null);
+                    }
+                })).bind("127.0.0.1", 0);
+             Socket socket = new Socket()) {
+            socket.connect(server.localAddress());
+            socket.getOutputStream().write(1);
+            inactive.get(10, TimeUnit.SECONDS);
+            assertEquals(List.of("read:start", "write-after-close:false", "read:end", "inactive"), events);
+        }
+    }
+
+    @Test
+    void loopOnlyMethodsRefuseOtherThreads() throws Exception {
+        try (Server server = Server.builder().group(group).childHandler(ch -> { }).bind("127.0.0.1", 0)) {
+            TcpChannel channel = connectedClient(server, null);
+            IllegalStateException e = assertThrows(IllegalStateException.class, channel::pendingOutboundBytes);
+            assertTrue(e.getMessage().contains("event loop"), e.getMessage());
+            CompletableFuture<Long> onLoop = new CompletableFuture<>();
+            channel.loop().execute(() -> onLoop.complete(channel.pendingOutboundBytes()));
+            assertEquals(0L, onLoop.get(10, TimeUnit.SECONDS));
+            channel.close().get(10, TimeUnit.SECONDS);
+            assertFalse(channel.isActive());
+        }
+    }
+}
