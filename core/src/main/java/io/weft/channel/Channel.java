@@ -202,10 +202,15 @@ public abstract class Channel {
      */
     public <T> Channel setOption(ChannelOption<T> option, T value) {
         T checked = option.cast(value);
-        options.put(option, checked);
+        // Validate before anything is stored, so that a refused value leaves the option as it was.
+        validateOption(option, checked);
         if (option.socketOption() != null) {
             applySocketOption(option.socketOption(), checked);
-        } else if (loop.inLoop()) {
+            options.put(option, checked);
+            return this;
+        }
+        options.put(option, checked);
+        if (loop.inLoop()) {
             applyWeftOption(option, checked);
         } else {
             loop.execute(() -> applyWeftOption(option, checked));
@@ -252,6 +257,7 @@ public abstract class Channel {
 
     private <T> void applyOne(ChannelOption<T> option, Object value) {
         T checked = option.cast(value);
+        validateOption(option, checked);
         options.put(option, checked);
         if (option.socketOption() != null) {
             if (option != ChannelOption.SO_BACKLOG) {
@@ -305,6 +311,18 @@ public abstract class Channel {
 
     /** Hook for subclasses with options of their own. */
     void optionChanged(ChannelOption<?> option, Object value) {
+    }
+
+    /**
+     * Throws {@link IllegalArgumentException} if {@code value} is not acceptable for {@code option}; called before
+     * the value is stored or applied. Subclasses with options of their own extend it.
+     */
+    void validateOption(ChannelOption<?> option, Object value) {
+        if (option == ChannelOption.MAX_READS_PER_EVENT || option == ChannelOption.MAX_BUFFERS_PER_WRITE
+                || option == ChannelOption.WRITE_SPIN_COUNT || option == ChannelOption.WRITE_BUFFER_HIGH_WATER_MARK
+                || option == ChannelOption.WRITE_BUFFER_LOW_WATER_MARK) {
+            positive(option, (Integer) value);
+        }
     }
 
     private static int positive(ChannelOption<?> option, int value) {

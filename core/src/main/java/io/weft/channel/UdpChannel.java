@@ -189,13 +189,21 @@ public final class UdpChannel extends ReadWriteChannel {
     // ------------------------------------------------------------------ registration
 
     @Override
-    void optionChanged(ChannelOption<?> option, Object value) {
+    void validateOption(ChannelOption<?> option, Object value) {
+        super.validateOption(option, value);
         if (option == ChannelOption.MAX_DATAGRAM_SIZE) {
             int size = (Integer) value;
             if (size <= 0 || size > MAX_UDP_PAYLOAD) {
                 throw new IllegalArgumentException(
                         option + " must be between 1 and " + MAX_UDP_PAYLOAD + ", was " + size);
             }
+        }
+    }
+
+    @Override
+    void optionChanged(ChannelOption<?> option, Object value) {
+        if (option == ChannelOption.MAX_DATAGRAM_SIZE) {
+            int size = (Integer) value;
             maxDatagramSize = size;
             if (scratch != null && scratch.capacity() < size + 1) {
                 scratch = ByteBuffer.allocateDirect(size + 1);

@@ -1,9 +1,12 @@
 package io.weft.pipeline;
 
 import io.weft.buffer.BufferAllocator;
+import io.weft.buffer.ReferenceCounted;
 import io.weft.channel.Channel;
 import io.weft.loop.EventLoop;
+import java.nio.channels.ClosedChannelException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.RejectedExecutionException;
 
 /** The linked-list node behind a {@link HandlerContext}. */
 final class Context implements HandlerContext {
@@ -73,7 +76,7 @@ final class Context implements HandlerContext {
         try {
             handler.channelActive(this);
         } catch (Throwable t) {
-            invokeExceptionCaught(t);
+            handlerThrew(t);
         }
     }
 
@@ -92,7 +95,7 @@ final class Context implements HandlerContext {
         try {
             handler.channelInactive(this);
         } catch (Throwable t) {
-            invokeExceptionCaught(t);
+            handlerThrew(t);
         }
     }
 
@@ -111,7 +114,7 @@ final class Context implements HandlerContext {
         try {
             handler.channelRead(this, msg);
         } catch (Throwable t) {
-            invokeExceptionCaught(t);
+            handlerThrew(t);
         }
     }
 
@@ -130,7 +133,7 @@ final class Context implements HandlerContext {
         try {
             handler.channelReadComplete(this);
         } catch (Throwable t) {
-            invokeExceptionCaught(t);
+            handlerThrew(t);
         }
     }
 
@@ -149,7 +152,7 @@ final class Context implements HandlerContext {
         try {
             handler.writabilityChanged(this);
         } catch (Throwable t) {
-            invokeExceptionCaught(t);
+            handlerThrew(t);
         }
     }
 
@@ -168,7 +171,7 @@ final class Context implements HandlerContext {
         try {
             handler.userEvent(this, event);
         } catch (Throwable t) {
-            invokeExceptionCaught(t);
+            handlerThrew(t);
         }
     }
 
@@ -181,6 +184,28 @@ final class Context implements HandlerContext {
             loop().execute(() -> n.invokeExceptionCaught(cause));
         }
         return this;
+    }
+
+    /**
+     * An inbound callback of this handler threw: the exception goes to this handler's {@code exceptionCaught}. An
+     * {@link Error} (out of memory, stack overflow, ...) leaves the handler's state in doubt, so the channel is
+     * closed too, after the current callback has unwound.
+     */
+    private void handlerThrew(Throwable t) {
+        invokeExceptionCaught(t);
+        if (t instanceof Error) {
+            Pipeline.log.debug("{}: handler '{}' threw {}; closing the channel", channel(), name, t.toString());
+            later(() -> channel().close());
+        }
+    }
+
+    /** Runs {@code task} on the loop after the current callback; dropped if the loop is gone (so is the channel). */
+    private void later(Runnable task) {
+        try {
+            loop().execute(task);
+        } catch (RejectedExecutionException e) {
+            Pipeline.log.debug("{}: loop terminated, dropped a deferred pipeline task", channel());
+        }
     }
 
     void invokeExceptionCaught(Throwable cause) {
@@ -199,7 +224,15 @@ final class Context implements HandlerContext {
         if (loop().inLoop()) {
             p.invokeWrite(msg, promise);
         } else {
-            loop().execute(() -> p.invokeWrite(msg, promise));
+            try {
+                loop().execute(() -> p.invokeWrite(msg, promise));
+            } catch (RejectedExecutionException e) {
+                // The loop has terminated, and with it the channel: fail like any write after close.
+                ReferenceCounted.safeRelease(msg);
+                if (promise != null) {
+                    promise.completeExceptionally(new ClosedChannelException());
+                }
+            }
         }
     }
 
@@ -265,11 +298,21 @@ final class Context implements HandlerContext {
         }
     }
 
+    /**
+     * An outbound callback of this handler threw: the promise fails, and the exception is fired through the
+     * pipeline after the current callback has unwound (never re-entrantly from inside a write); an {@link Error}
+     * also closes the channel.
+     */
     private void failOutbound(CompletableFuture<Void> promise, Throwable t) {
         if (promise != null) {
             promise.completeExceptionally(t);
         }
-        pipeline.fireExceptionCaught(t);
+        later(() -> {
+            pipeline.fireExceptionCaught(t);
+            if (t instanceof Error) {
+                channel().close();
+            }
+        });
     }
 
     @Override

@@ -192,4 +192,37 @@ class ChannelFailureTest {
             assertFalse(channel.isActive());
         }
     }
+
+    @Test
+    void errorThrownByAHandlerIsReportedThenClosesTheChannel() throws Exception {
+        Watcher watcher = new Watcher();
+        try (Server server = Server.builder().group(group).childHandler(ch -> ch.pipeline()
+                .addLast("thrower", new Handler() {
+                    @Override
+                    public void channelRead(HandlerContext ctx, Object msg) {
+                        ((Buffer) msg).release();
+                        throw new StackOverflowError("thrown by the test");
+                    }
+                }).addLast("watch", watcher)).bind("127.0.0.1", 0);
+             Socket socket = new Socket()) {
+            socket.setSoTimeout(20_000);
+            socket.connect(server.localAddress());
+            socket.getOutputStream().write(1);
+            assertEquals(0, readUntilEof(socket).length, "the server closed the connection");
+            assertInstanceOf(StackOverflowError.class, watcher.failure.get(10, TimeUnit.SECONDS));
+            watcher.inactive.get(10, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
+    void invalidOptionValueIsRefusedBeforeItIsStored() throws Exception {
+        try (Server server = Server.builder().group(group).childHandler(ch -> { }).bind("127.0.0.1", 0)) {
+            TcpChannel channel = connectedClient(server, null);
+            channel.setOption(ChannelOption.MAX_READS_PER_EVENT, 4);
+            assertThrows(IllegalArgumentException.class,
+                    () -> channel.setOption(ChannelOption.MAX_READS_PER_EVENT, 0));
+            assertEquals(4, channel.option(ChannelOption.MAX_READS_PER_EVENT));
+            channel.close().get(10, TimeUnit.SECONDS);
+        }
+    }
 }
