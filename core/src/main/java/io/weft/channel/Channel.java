@@ -73,8 +73,6 @@ public abstract class Channel {
     private ChannelInitializer initializer;
     private volatile boolean open = true;
     volatile boolean writable = true;
-    /** Outbound operations (write, flush, read, close from the pipeline head) now running; loop-confined. */
-    private int outboundDepth;
     /** A writability event waits in the task queue; flips until it runs are reported by that one event. */
     private boolean writabilityTaskPending;
     private final Runnable writabilityTask = this::deliverWritability;
@@ -397,8 +395,9 @@ public abstract class Channel {
 
     /**
      * Closes now, on the loop thread. Idempotent. The socket is closed and pending writes fail at once; when a
-     * handler's own close (or write, or flush) caused it, channel-inactive, the removal of the handlers and the
-     * completion of the close future follow from the task queue, after that handler has returned.
+     * handler callback is running (a handler's own close, or a write or flush that failed), channel-inactive, the
+     * removal of the handlers and the completion of the close future follow from the task queue, after that
+     * callback has returned.
      */
     final void closeNow(CompletableFuture<Void> promise) {
         assertInLoop("close");
@@ -426,7 +425,7 @@ public abstract class Channel {
             key = null;
         }
         failPendingWrites(new ClosedChannelException());
-        if (outboundDepth > 0) {
+        if (mustDefer()) {
             runLater(() -> finishClose(active, promise), true);
         } else {
             finishClose(active, promise);
@@ -472,17 +471,20 @@ public abstract class Channel {
         }
     }
 
-    /** Whether a handler's outbound operation is running, so inbound events it causes must wait. */
-    final boolean inOutboundOperation() {
-        return outboundDepth > 0;
+    /**
+     * Whether inbound events caused now must wait for the current callback to unwind: a handler callback of this
+     * channel's pipeline is running (so this is, directly or not, a handler's own write, flush or close).
+     */
+    final boolean mustDefer() {
+        return pipeline.inHandlerCallback();
     }
 
     /**
-     * Fires {@code cause} through the pipeline: now, or after the current callback when a handler's own outbound
-     * operation raised it.
+     * Fires {@code cause} through the pipeline: now, or after the current callback when a handler callback is
+     * running (a handler's own write or flush raised it).
      */
     final void fireExceptionCaught(Throwable cause) {
-        if (outboundDepth > 0) {
+        if (mustDefer()) {
             runLater(() -> pipeline.fireExceptionCaught(cause), false);
         } else {
             pipeline.fireExceptionCaught(cause);
@@ -532,7 +534,7 @@ public abstract class Channel {
 
     /**
      * Fires an exception through the pipeline, then closes; for any failure of this channel's I/O. Inside a
-     * handler's outbound operation both are delivered after it returns.
+     * handler callback both are delivered after it returns.
      */
     final void failAndClose(Throwable cause) {
         if (!open) {
@@ -544,15 +546,15 @@ public abstract class Channel {
     }
 
     /**
-     * Flips {@link #isWritable()} at once; delivers writability-changed now if no outbound operation of a handler is
-     * running, else once the current callback has returned (see the class comment).
+     * Flips {@link #isWritable()} at once; delivers writability-changed now if no handler callback is running, else
+     * once the current callback has returned (see the class comment).
      */
     final void setWritable(boolean value) {
         if (writable == value) {
             return;
         }
         writable = value;
-        if (outboundDepth > 0 || writabilityTaskPending) {
+        if (mustDefer() || writabilityTaskPending) {
             if (!writabilityTaskPending) {
                 writabilityTaskPending = true;
                 runLater(writabilityTask, false);
@@ -594,7 +596,7 @@ public abstract class Channel {
         }
     }
 
-    /** The pipeline head's way into the channel; counts the outbound operation so its events are deferred. */
+    /** The pipeline head's way into the channel. */
     private final class Transport implements Pipeline.Transport {
         @Override
         public void write(Object msg, CompletableFuture<Void> promise) {
@@ -602,23 +604,13 @@ public abstract class Channel {
                 ReferenceCounted.safeRelease(msg);
                 assertInLoop("write");
             }
-            outboundDepth++;
-            try {
-                doWrite(msg, promise);
-            } finally {
-                outboundDepth--;
-            }
+            doWrite(msg, promise);
         }
 
         @Override
         public void flush() {
             assertInLoop("flush");
-            outboundDepth++;
-            try {
-                doFlush();
-            } finally {
-                outboundDepth--;
-            }
+            doFlush();
         }
 
         @Override
@@ -629,23 +621,7 @@ public abstract class Channel {
 
         @Override
         public void close(CompletableFuture<Void> promise) {
-            assertInLoop("close");
-            outboundDepth++;
-            try {
-                closeNow(promise);
-            } finally {
-                outboundDepth--;
-            }
-        }
-    }
-
-    /** Runs {@code action} as an outbound operation of a handler: events it causes are deferred. Loop only. */
-    final void asOutboundOperation(Runnable action) {
-        outboundDepth++;
-        try {
-            action.run();
-        } finally {
-            outboundDepth--;
+            closeNow(promise);
         }
     }
 

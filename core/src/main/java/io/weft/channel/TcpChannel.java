@@ -124,11 +124,10 @@ public final class TcpChannel extends ReadWriteChannel {
      */
     public CompletableFuture<Void> shutdownOutput() {
         CompletableFuture<Void> promise = new CompletableFuture<>();
-        // Like write and flush, a handler's own shutdownOutput delivers the events it causes after it returns.
         if (loop.inLoop()) {
-            asOutboundOperation(() -> requestShutdownOutput(promise));
+            requestShutdownOutput(promise);
         } else {
-            loop.execute(() -> asOutboundOperation(() -> requestShutdownOutput(promise)));
+            loop.execute(() -> requestShutdownOutput(promise));
         }
         return promise;
     }

@@ -74,7 +74,12 @@ final class Context implements HandlerContext {
 
     void invokeChannelActive() {
         try {
-            handler.channelActive(this);
+            pipeline.callbackDepth++;
+            try {
+                handler.channelActive(this);
+            } finally {
+                pipeline.callbackDepth--;
+            }
         } catch (Throwable t) {
             handlerThrew(t);
         }
@@ -93,7 +98,12 @@ final class Context implements HandlerContext {
 
     void invokeChannelInactive() {
         try {
-            handler.channelInactive(this);
+            pipeline.callbackDepth++;
+            try {
+                handler.channelInactive(this);
+            } finally {
+                pipeline.callbackDepth--;
+            }
         } catch (Throwable t) {
             handlerThrew(t);
         }
@@ -112,7 +122,12 @@ final class Context implements HandlerContext {
 
     void invokeChannelRead(Object msg) {
         try {
-            handler.channelRead(this, msg);
+            pipeline.callbackDepth++;
+            try {
+                handler.channelRead(this, msg);
+            } finally {
+                pipeline.callbackDepth--;
+            }
         } catch (Throwable t) {
             handlerThrew(t);
         }
@@ -131,7 +146,12 @@ final class Context implements HandlerContext {
 
     void invokeChannelReadComplete() {
         try {
-            handler.channelReadComplete(this);
+            pipeline.callbackDepth++;
+            try {
+                handler.channelReadComplete(this);
+            } finally {
+                pipeline.callbackDepth--;
+            }
         } catch (Throwable t) {
             handlerThrew(t);
         }
@@ -150,7 +170,12 @@ final class Context implements HandlerContext {
 
     void invokeWritabilityChanged() {
         try {
-            handler.writabilityChanged(this);
+            pipeline.callbackDepth++;
+            try {
+                handler.writabilityChanged(this);
+            } finally {
+                pipeline.callbackDepth--;
+            }
         } catch (Throwable t) {
             handlerThrew(t);
         }
@@ -169,7 +194,12 @@ final class Context implements HandlerContext {
 
     void invokeUserEvent(Object event) {
         try {
-            handler.userEvent(this, event);
+            pipeline.callbackDepth++;
+            try {
+                handler.userEvent(this, event);
+            } finally {
+                pipeline.callbackDepth--;
+            }
         } catch (Throwable t) {
             handlerThrew(t);
         }
@@ -210,7 +240,12 @@ final class Context implements HandlerContext {
 
     void invokeExceptionCaught(Throwable cause) {
         try {
-            handler.exceptionCaught(this, cause);
+            pipeline.callbackDepth++;
+            try {
+                handler.exceptionCaught(this, cause);
+            } finally {
+                pipeline.callbackDepth--;
+            }
         } catch (Throwable t) {
             Pipeline.log.warn("exceptionCaught() of handler '{}' threw while handling {}", name, cause, t);
         }
@@ -238,7 +273,12 @@ final class Context implements HandlerContext {
 
     void invokeWrite(Object msg, CompletableFuture<Void> promise) {
         try {
-            handler.write(this, msg, promise);
+            pipeline.callbackDepth++;
+            try {
+                handler.write(this, msg, promise);
+            } finally {
+                pipeline.callbackDepth--;
+            }
         } catch (Throwable t) {
             failOutbound(promise, t);
         }
@@ -256,7 +296,12 @@ final class Context implements HandlerContext {
 
     void invokeFlush() {
         try {
-            handler.flush(this);
+            pipeline.callbackDepth++;
+            try {
+                handler.flush(this);
+            } finally {
+                pipeline.callbackDepth--;
+            }
         } catch (Throwable t) {
             failOutbound(null, t);
         }
@@ -274,7 +319,12 @@ final class Context implements HandlerContext {
 
     void invokeRead() {
         try {
-            handler.read(this);
+            pipeline.callbackDepth++;
+            try {
+                handler.read(this);
+            } finally {
+                pipeline.callbackDepth--;
+            }
         } catch (Throwable t) {
             failOutbound(null, t);
         }
@@ -292,7 +342,12 @@ final class Context implements HandlerContext {
 
     void invokeClose(CompletableFuture<Void> promise) {
         try {
-            handler.close(this, promise);
+            pipeline.callbackDepth++;
+            try {
+                handler.close(this, promise);
+            } finally {
+                pipeline.callbackDepth--;
+            }
         } catch (Throwable t) {
             failOutbound(promise, t);
         }

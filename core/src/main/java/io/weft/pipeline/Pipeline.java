@@ -49,6 +49,8 @@ public final class Pipeline {
     private final Context head;
     private final Context tail;
     private boolean exceptionLogged;
+    /** Handler callbacks of this pipeline now running on the loop (loop-confined). */
+    int callbackDepth;
 
     /**
      * Creates the pipeline of {@code channel}; for channel implementations.
@@ -67,6 +69,14 @@ public final class Pipeline {
     /** The channel this pipeline belongs to. */
     public Channel channel() {
         return channel;
+    }
+
+    /**
+     * Whether a handler callback of this pipeline is running. Loop thread only; for channel implementations, which
+     * deliver the events a handler's own operation causes (writability, channel-inactive) after it has returned.
+     */
+    public boolean inHandlerCallback() {
+        return callbackDepth > 0;
     }
 
     // ------------------------------------------------------------------ structure
@@ -414,25 +424,49 @@ public final class Pipeline {
         return "Pipeline" + names();
     }
 
+    /**
+     * Hands outbound operations to the transport. Its own invocation is not a handler callback: the depth is
+     * uncounted for the call, so the transport sees only the user handlers that are running.
+     */
     private final class HeadHandler implements Handler {
         @Override
         public void write(HandlerContext ctx, Object msg, CompletableFuture<Void> promise) {
-            transport.write(msg, promise);
+            callbackDepth--;
+            try {
+                transport.write(msg, promise);
+            } finally {
+                callbackDepth++;
+            }
         }
 
         @Override
         public void flush(HandlerContext ctx) {
-            transport.flush();
+            callbackDepth--;
+            try {
+                transport.flush();
+            } finally {
+                callbackDepth++;
+            }
         }
 
         @Override
         public void read(HandlerContext ctx) {
-            transport.read();
+            callbackDepth--;
+            try {
+                transport.read();
+            } finally {
+                callbackDepth++;
+            }
         }
 
         @Override
         public void close(HandlerContext ctx, CompletableFuture<Void> promise) {
-            transport.close(promise);
+            callbackDepth--;
+            try {
+                transport.close(promise);
+            } finally {
+                callbackDepth++;
+            }
         }
     }
 

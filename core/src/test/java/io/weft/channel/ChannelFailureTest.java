@@ -225,4 +225,30 @@ class ChannelFailureTest {
             channel.close().get(10, TimeUnit.SECONDS);
         }
     }
+
+    /**
+     * Deferring is for the pipeline whose handler is running: closing (and waiting for) another channel on the
+     * same loop, here the listening one, completes at once instead of deadlocking the loop.
+     */
+    @Test
+    void handlerCanCloseAnotherChannelOfItsLoopAndWait() throws Exception {
+        java.util.concurrent.atomic.AtomicReference<Server> self = new java.util.concurrent.atomic.AtomicReference<>();
+        CompletableFuture<Boolean> closedInside = new CompletableFuture<>();
+        Server server = Server.builder().group(group).childHandler(ch -> ch.pipeline().addLast("stopper",
+                new Handler() {
+                    @Override
+                    public void channelRead(HandlerContext ctx, Object msg) {
+                        ((Buffer) msg).release();
+                        self.get().close();
+                        closedInside.complete(!self.get().channel().isOpen());
+                    }
+                })).bind("127.0.0.1", 0);
+        self.set(server);
+        try (Socket socket = new Socket()) {
+            socket.connect(server.localAddress());
+            socket.getOutputStream().write(1);
+            assertTrue(closedInside.get(10, TimeUnit.SECONDS));
+            server.closeFuture().get(10, TimeUnit.SECONDS);
+        }
+    }
 }
