@@ -299,9 +299,11 @@ public final class Pipeline {
 
     private void added(Context ctx) {
         runOnLoop(() -> {
+            callbackDepth++;
             try {
                 ctx.handler.handlerAdded(ctx);
             } catch (Throwable t) {
+                callbackDepth--;
                 synchronized (this) {
                     if (!ctx.removed) {
                         unlink(ctx);
@@ -309,17 +311,23 @@ public final class Pipeline {
                 }
                 fireExceptionCaught(new IllegalStateException(
                         "handlerAdded() of '" + ctx.name + "' failed; the handler was removed", t));
+                return;
             }
+            callbackDepth--;
         });
     }
 
     private void removed(Context ctx) {
         runOnLoop(() -> {
+            callbackDepth++;
             try {
                 ctx.handler.handlerRemoved(ctx);
             } catch (Throwable t) {
+                callbackDepth--;
                 fireExceptionCaught(t);
+                return;
             }
+            callbackDepth--;
         });
     }
 
