@@ -105,7 +105,8 @@ class DecoderReentrancyTest {
              Socket socket = new Socket()) {
             socket.setSoTimeout(20_000);
             socket.connect(server.localAddress());
-            socket.getOutputStream().write("hello\n/quit\nafter one\nafter two\npartial".getBytes(StandardCharsets.UTF_8));
+            byte[] oneSend = "hello\n/quit\nafter one\nafter two\npartial".getBytes(StandardCharsets.UTF_8);
+            socket.getOutputStream().write(oneSend);
             byte[] reply = socket.getInputStream().readAllBytes();
             assertEquals("bye\n", new String(reply, StandardCharsets.UTF_8));
             sink.inactive.get(10, TimeUnit.SECONDS);

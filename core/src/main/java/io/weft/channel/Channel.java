@@ -497,7 +497,8 @@ public abstract class Channel {
         if (promise != null) {
             promise.completeExceptionally(new ClosedChannelException());
         } else if (log.isDebugEnabled()) {
-            log.debug("{}: dropped a {} written after close", this, msg == null ? "null" : msg.getClass().getSimpleName());
+            log.debug("{}: dropped a {} written after close", this,
+                    msg == null ? "null" : msg.getClass().getSimpleName());
         }
     }
 
@@ -657,7 +658,7 @@ public abstract class Channel {
 
         @Override
         public void registrationFailed(Throwable cause) {
-            log.debug("{}: registration failed", Channel.this, cause);
+            log.debug("{}: registration failed: {}", Channel.this, cause.toString());
             registerCalled = false;
             open = false;
             try {

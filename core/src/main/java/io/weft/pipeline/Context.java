@@ -247,7 +247,8 @@ final class Context implements HandlerContext {
                 pipeline.callbackDepth--;
             }
         } catch (Throwable t) {
-            Pipeline.log.warn("exceptionCaught() of handler '{}' threw while handling {}", name, cause, t);
+            Pipeline.log.warn("{}: exceptionCaught() of handler '{}' threw while handling {}", channel(), name, cause,
+                    t);
         }
     }
 
