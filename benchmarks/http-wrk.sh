@@ -1,99 +1,102 @@
 #!/usr/bin/env bash
-# Load test: the Weft HTTP hello server against a Netty 4.1 NIO twin, both driven by wrk.
+# HTTP load test: the Weft hello server against Netty 4.2 (NIO, epoll, io_uring), the C epoll ceiling and a
+# blocking server on virtual threads, all driven by wrk on GET /plaintext.
 #
-#   benchmarks/http-wrk.sh            # 10 s per cell
-#   DURATION=30s THREADS=2 benchmarks/http-wrk.sh
+#   benchmarks/http-wrk.sh                                         # 3 rounds, 10 s per cell
+#   ROUNDS=5 DURATION=10s SERVERS="weft netty-epoll c" benchmarks/http-wrk.sh
+#   SERVERS="weft weft@25 netty-epoll netty-epoll@25" benchmarks/http-wrk.sh     # both JDKs
 #
-# Builds what is missing, starts each server with the same number of event loops (THREADS, default 2), warms
-# it up, then runs wrk (2 threads) on GET /plaintext, non-pipelined and 16-deep pipelined, with 64 and 256
-# connections, and prints requests/s and the Weft/Netty ratio as a Markdown table. With ROUNDS > 1 the two servers
-# take turns ROUNDS times and the median of each cell is reported (useful on a noisy machine).
+# Every server gets THREADS (default 2) I/O threads and the same JVM flags. Each round starts every server afresh,
+# in an order rotated by one place per round (no server always runs first), warms it up, then runs wrk
+# (WRK_THREADS, default 2) non-pipelined and DEPTH-deep pipelined (default 16) with 64 and 256 connections. The
+# tables give medians over rounds of requests/s, Weft/X ratios, the server's CPU time per request (from /proc,
+# user + system) and wrk's p50/p99 latency (per request, or per pipelined batch), with the load average.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. benchmarks/load-common.sh
 
 DURATION=${DURATION:-10s}
 WARMUP=${WARMUP:-5s}
-THREADS=${THREADS:-2}
 WRK_THREADS=${WRK_THREADS:-2}
 DEPTH=${DEPTH:-16}
-ROUNDS=${ROUNDS:-1}
-WEFT_PORT=${WEFT_PORT:-18080}
-NETTY_PORT=${NETTY_PORT:-18081}
-JAVA_OPTS=${JAVA_OPTS:--Xms512m -Xmx512m -XX:+UseParallelGC -Dweft.leakDetection=off}
+ROUNDS=${ROUNDS:-3}
+PORT=${PORT:-18080}
+read -r -a SERVER_LIST <<<"${SERVERS:-weft netty-nio netty-epoll netty-io_uring c vt}"
+CELLS=("64 0" "64 1" "256 0" "256 1")
 
 if ! command -v wrk >/dev/null 2>&1; then
   echo "wrk not found; installing it (apt-get install -y wrk)" >&2
   apt-get install -y wrk >/dev/null
 fi
+build_all
+ready() { curl -fsS -o /dev/null "http://127.0.0.1:$PORT/plaintext"; }
 
-if [[ ! -f examples/target/weft-examples.jar || ! -f benchmarks/target/classes/io/weft/benchmarks/http/NettyHelloServer.class ]]; then
-  echo "building..." >&2
-  mvn -q -pl examples,benchmarks -am package -DskipTests >&2
-fi
-NETTY_CP="benchmarks/target/classes:$(mvn -q -pl benchmarks -am dependency:build-classpath -Dmdep.outputFile=/dev/stdout -Dmdep.includeScope=runtime 2>/dev/null | tail -1)"
-
-SERVER_PID=
-cleanup() { if [[ -n "$SERVER_PID" ]]; then kill "$SERVER_PID" 2>/dev/null || true; wait "$SERVER_PID" 2>/dev/null || true; fi; }
-trap cleanup EXIT
-
-wait_for() {
-  for _ in $(seq 1 100); do
-    if curl -fsS -o /dev/null "http://127.0.0.1:$1/plaintext" 2>/dev/null; then return 0; fi
-    sleep 0.2
-  done
-  echo "server on port $1 did not come up" >&2; exit 1
+to_us() { # wrk latency like 1.23ms / 456.00us / 1.01s -> µs
+  awk '{ v = $1; if (v ~ /us$/) { sub(/us$/, "", v); print v + 0 } else if (v ~ /ms$/) { sub(/ms$/, "", v); print v * 1000 }
+         else if (v ~ /s$/) { sub(/s$/, "", v); print v * 1000000 } else print "nan" }'
 }
 
-rps() { # url connections pipelined(0/1) duration
+run_wrk() { # connections pipelined(0/1) duration -> wrk output
   local extra=()
-  if [[ "$3" == 1 ]]; then extra=(-s benchmarks/http-pipeline.lua); fi
+  if [[ "$2" == 1 ]]; then extra=(-s benchmarks/http-pipeline.lua); fi
   local out
-  out=$(wrk -t"$WRK_THREADS" -c"$2" -d"$4" "${extra[@]}" "$1" ${3/1/-- $DEPTH})
+  out=$(wrk -t"$WRK_THREADS" -c"$1" -d"$3" --latency "${extra[@]}" "http://127.0.0.1:$PORT/plaintext" ${2/1/-- $DEPTH})
   if grep -q "Non-2xx\|Socket errors" <<<"$out"; then
-    echo "warning: $(grep "Non-2xx\|Socket errors" <<<"$out" | xargs) ($1 c=$2 pipelined=$3)" >&2
+    echo "warning: $(grep "Non-2xx\|Socket errors" <<<"$out" | xargs) (c=$1 pipelined=$2)" >&2
   fi
-  awk '/Requests\/sec/ {print $2}' <<<"$out"
+  echo "$out"
 }
 
-declare -A RESULT
-run_server() { # name round port command...
-  local name=$1 round=$2 port=$3; shift 3
-  "$@" >/tmp/http-wrk-$name.log 2>&1 &
-  SERVER_PID=$!
-  wait_for "$port"
-  rps "http://127.0.0.1:$port/plaintext" 64 1 "$WARMUP" >/dev/null
-  rps "http://127.0.0.1:$port/plaintext" 64 0 "$WARMUP" >/dev/null
-  for conns in 64 256; do
-    for pipe in 0 1; do
-      local r
-      r=$(rps "http://127.0.0.1:$port/plaintext" "$conns" "$pipe" "$DURATION")
-      RESULT[$name,$conns,$pipe]="${RESULT[$name,$conns,$pipe]:-} $r"
-      echo "round $round: $name c=$conns pipelined=$pipe: $r req/s" >&2
-    done
-  done
-  cleanup
-  SERVER_PID=
-}
-
-median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
-
+declare -A RPS CPU P50 P99
 for round in $(seq 1 "$ROUNDS"); do
-  run_server weft "$round" "$WEFT_PORT" java $JAVA_OPTS -cp examples/target/weft-examples.jar \
-    io.weft.examples.http.HttpHelloServer "$WEFT_PORT" "$THREADS"
-  run_server netty "$round" "$NETTY_PORT" java $JAVA_OPTS -Dio.netty.leakDetection.level=disabled -cp "$NETTY_CP" \
-    io.weft.benchmarks.http.NettyHelloServer "$NETTY_PORT" "$THREADS"
+  for server in $(rotated "$round" "${SERVER_LIST[@]}"); do
+    start_server http "$server" "$PORT" ready
+    run_wrk 64 1 "$WARMUP" >/dev/null
+    run_wrk 64 0 "$WARMUP" >/dev/null
+    for cell in "${CELLS[@]}"; do
+      read -r conns pipe <<<"$cell"
+      before=$(server_cpu)
+      out=$(run_wrk "$conns" "$pipe" "$DURATION")
+      after=$(server_cpu)
+      rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
+      requests=$(awk '/requests in/ {print $1}' <<<"$out")
+      cpu=$(awk -v a="$before" -v b="$after" -v n="$requests" 'BEGIN { printf "%.2f", (b - a) * 1e6 / n }')
+      key="$server|$cell"
+      RPS[$key]="${RPS[$key]:-} $rps"; CPU[$key]="${CPU[$key]:-} $cpu"
+      P50[$key]="${P50[$key]:-} $(awk '$1 == "50%" {print $2}' <<<"$out" | to_us)"
+      P99[$key]="${P99[$key]:-} $(awk '$1 == "99%" {print $2}' <<<"$out" | to_us)"
+      echo "round $round: $server c=$conns pipelined=$pipe: $rps req/s, server CPU $cpu µs/req" >&2
+    done
+    stop_server
+  done
 done
 
 echo
-echo "GET /plaintext, $THREADS server loops, wrk -t$WRK_THREADS -d$DURATION, median of $ROUNDS round(s); $(nproc) CPUs ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)), $(java -version 2>&1 | head -1)"
+echo "GET /plaintext, wrk -t$WRK_THREADS -d$DURATION, median of $ROUNDS interleaved round(s); $(machine_line)"
 echo
-echo "| connections | pipelining | Weft req/s | Netty req/s | Weft / Netty |"
-echo "|---:|---:|---:|---:|---:|"
-for conns in 64 256; do
-  for pipe in 0 1; do
-    w=$(median <<<"${RESULT[weft,$conns,$pipe]}"); n=$(median <<<"${RESULT[netty,$conns,$pipe]}")
-    depth=$([[ $pipe == 1 ]] && echo "$DEPTH" || echo 1)
-    ratio=$(awk -v w="$w" -v n="$n" 'BEGIN { if (n > 0) printf "%.2f", w / n; else print "n/a" }')
-    printf "| %s | %s | %.0f | %.0f | %s× |\n" "$conns" "$depth" "$w" "$n" "$ratio"
+header="| connections | pipelining |"; rule="|---:|---:|"
+for s in "${SERVER_LIST[@]}"; do header+=" $s req/s |"; rule+="---:|"; done
+for s in "${SERVER_LIST[@]}"; do [[ $s == weft ]] || { header+=" weft/$s |"; rule+="---:|"; }; done
+echo "$header"; echo "$rule"
+for cell in "${CELLS[@]}"; do
+  read -r conns pipe <<<"$cell"
+  line="| $conns | $([[ $pipe == 1 ]] && echo "$DEPTH" || echo 1) |"
+  for s in "${SERVER_LIST[@]}"; do line+=" $(median <<<"${RPS[$s|$cell]}" | awk '{printf "%.0f", $1}') |"; done
+  w=$(median <<<"${RPS[weft|$cell]:-}")
+  for s in "${SERVER_LIST[@]}"; do [[ $s == weft ]] || line+=" $(ratio "$w" "$(median <<<"${RPS[$s|$cell]}")") |"; done
+  echo "$line"
+done
+echo
+echo "Server CPU µs per request, and wrk's p50 / p99 latency in µs (medians):"
+echo
+header="| connections | pipelining |"; rule="|---:|---:|"
+for s in "${SERVER_LIST[@]}"; do header+=" $s CPU | $s p50/p99 |"; rule+="---:|---:|"; done
+echo "$header"; echo "$rule"
+for cell in "${CELLS[@]}"; do
+  read -r conns pipe <<<"$cell"
+  line="| $conns | $([[ $pipe == 1 ]] && echo "$DEPTH" || echo 1) |"
+  for s in "${SERVER_LIST[@]}"; do
+    line+=" $(median <<<"${CPU[$s|$cell]}") | $(median <<<"${P50[$s|$cell]}" | awk '{printf "%.0f", $1}')/$(median <<<"${P99[$s|$cell]}" | awk '{printf "%.0f", $1}') |"
   done
+  echo "$line"
 done

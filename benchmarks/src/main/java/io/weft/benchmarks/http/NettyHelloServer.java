@@ -8,9 +8,8 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.weft.benchmarks.NettyTransport;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -30,12 +29,13 @@ import java.time.format.DateTimeFormatter;
 import java.util.Locale;
 
 /**
- * The Netty 4.1 (NIO transport) twin of {@code io.weft.examples.http.HttpHelloServer} for the wrk comparison in
+ * The Netty 4.2 twin of {@code io.weft.examples.http.HttpHelloServer} for the wrk comparison in
  * {@code benchmarks/http-wrk.sh}: same routes, same response headers and bodies, same thread count, same
  * flush-per-read-batch policy, the idiomatic {@link HttpServerCodec} + {@link HttpServerKeepAliveHandler}
  * pipeline.
  *
- * <p>Usage: {@code NettyHelloServer [port [threads]]}.
+ * <p>Usage: {@code NettyHelloServer [port [threads [transport]]]} with transport {@code nio} (default),
+ * {@code epoll} or {@code io_uring}.
  */
 public final class NettyHelloServer {
 
@@ -117,12 +117,13 @@ public final class NettyHelloServer {
     public static void main(String[] args) throws InterruptedException {
         int port = args.length > 0 ? Integer.parseInt(args[0]) : 8081;
         int threads = args.length > 1 ? Integer.parseInt(args[1]) : Runtime.getRuntime().availableProcessors();
-        EventLoopGroup boss = new NioEventLoopGroup(1);
-        EventLoopGroup workers = new NioEventLoopGroup(threads);
+        NettyTransport transport = NettyTransport.of(args.length > 2 ? args[2] : "nio");
+        EventLoopGroup boss = transport.group(1);
+        EventLoopGroup workers = transport.group(threads);
         try {
             Channel server = new ServerBootstrap()
                     .group(boss, workers)
-                    .channel(NioServerSocketChannel.class)
+                    .channel(transport.serverChannel())
                     .option(ChannelOption.SO_BACKLOG, 1024)
                     .childOption(ChannelOption.TCP_NODELAY, true)
                     .childHandler(new ChannelInitializer<SocketChannel>() {
@@ -134,8 +135,8 @@ public final class NettyHelloServer {
                         }
                     })
                     .bind("0.0.0.0", port).sync().channel();
-            System.err.println("Netty hello server listening on " + server.localAddress() + " with " + threads
-                    + " loops");
+            System.err.println("Netty " + transport.label() + " hello server listening on " + server.localAddress()
+                    + " with " + threads + " loops");
             server.closeFuture().sync();
         } finally {
             boss.shutdownGracefully();

@@ -1,5 +1,6 @@
 package io.weft.benchmarks.transport;
 
+import io.weft.benchmarks.NettyTransport;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -25,7 +26,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * JMH thread starts the operation by handing one pre-built task to each client loop and then parks; the loops
  * unpark it, so no thread spins and the per-operation work is the framework's.
  *
- * <p>Setup sends three round trips per connection and compares every echoed byte with what was sent.
+ * <p>Setup sends three round trips per connection and compares every echoed byte with what was sent. Netty runs on
+ * each of its 4.2 transports ({@code transport}: nio, epoll, io_uring).
  */
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
@@ -62,11 +64,13 @@ public class EchoBenchmark {
         int payload;
         @Param({"1", "16"})
         int connections;
+        @Param({"nio", "epoll", "io_uring"})
+        String transport;
         NettyEchoRig rig;
 
         @Setup(Level.Trial)
         public void setUp() throws Exception {
-            rig = new NettyEchoRig(payload, connections);
+            rig = new NettyEchoRig(NettyTransport.of(transport), payload, connections);
         }
 
         @TearDown(Level.Trial)

@@ -1,6 +1,6 @@
 package io.weft.benchmarks.transport;
 
-import io.netty.channel.nio.NioEventLoopGroup;
+import io.weft.benchmarks.NettyTransport;
 import io.weft.loop.EventLoopGroup;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
@@ -66,11 +66,11 @@ public class HandoffBenchmark {
     /** Netty state. */
     @State(Scope.Benchmark)
     public static class NettyState extends Rig {
-        NioEventLoopGroup group;
+        io.netty.channel.EventLoopGroup group;
 
         @Setup(Level.Trial)
         public void setUp() {
-            group = new NioEventLoopGroup(1);
+            group = NettyTransport.NIO.group(1);
             loop = group.next();
         }
 

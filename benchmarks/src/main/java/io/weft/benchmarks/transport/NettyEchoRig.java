@@ -10,10 +10,9 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
-import io.netty.channel.nio.NioEventLoopGroup;
+import io.netty.channel.EventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
-import io.netty.channel.socket.nio.NioSocketChannel;
+import io.weft.benchmarks.NettyTransport;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -24,8 +23,8 @@ import java.util.concurrent.TimeUnit;
 /** Netty side of the echo benchmark; the same shape as {@link WeftEchoRig}, statement for statement. */
 final class NettyEchoRig implements AutoCloseable {
 
-    private final NioEventLoopGroup serverGroup = new NioEventLoopGroup(1);
-    private final NioEventLoopGroup clientGroup = new NioEventLoopGroup(1);
+    private final EventLoopGroup serverGroup;
+    private final EventLoopGroup clientGroup;
     private final Channel server;
     private final List<Channel> channels = new ArrayList<>();
     private final List<ClientHandler> clients = new ArrayList<>();
@@ -35,11 +34,13 @@ final class NettyEchoRig implements AutoCloseable {
     private final ByteBuf template;
     private final int payload;
 
-    NettyEchoRig(int payload, int connections) throws Exception {
+    NettyEchoRig(NettyTransport transport, int payload, int connections) throws Exception {
         this.payload = payload;
+        this.serverGroup = transport.group(1);
+        this.clientGroup = transport.group(1);
         byte[] bytes = Payloads.random(payload, payload);
         this.template = Unpooled.directBuffer(payload).writeBytes(bytes);
-        server = new ServerBootstrap().group(serverGroup).channel(NioServerSocketChannel.class)
+        server = new ServerBootstrap().group(serverGroup).channel(transport.serverChannel())
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
@@ -51,7 +52,7 @@ final class NettyEchoRig implements AutoCloseable {
         Map<EventLoop, List<ClientHandler>> byLoop = new LinkedHashMap<>();
         for (int i = 0; i < connections; i++) {
             ClientHandler client = new ClientHandler();
-            Channel channel = new Bootstrap().group(clientGroup).channel(NioSocketChannel.class)
+            Channel channel = new Bootstrap().group(clientGroup).channel(transport.socketChannel())
                     .option(ChannelOption.TCP_NODELAY, true)
                     .handler(client)
                     .connect(server.localAddress()).sync().channel();

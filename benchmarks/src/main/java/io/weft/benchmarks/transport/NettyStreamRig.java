@@ -4,23 +4,23 @@ import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.WriteBufferWaterMark;
-import io.netty.channel.nio.NioEventLoopGroup;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
-import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.channel.EventLoopGroup;
+import io.weft.benchmarks.NettyTransport;
 import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
 
 /** Netty side of the streaming benchmark; the same shape as {@link WeftStreamRig}. */
 final class NettyStreamRig implements AutoCloseable {
 
-    private final NioEventLoopGroup serverGroup = new NioEventLoopGroup(1);
-    private final NioEventLoopGroup clientGroup = new NioEventLoopGroup(1);
+    private final EventLoopGroup serverGroup;
+    private final EventLoopGroup clientGroup;
     private final Channel server;
     private final Channel channel;
     private final Producer producer;
@@ -31,16 +31,21 @@ final class NettyStreamRig implements AutoCloseable {
     private final Runnable kick;
     private long sent;
 
-    NettyStreamRig(int chunk) throws Exception {
+    NettyStreamRig(NettyTransport transport, int chunk, int receiveMax) throws Exception {
         this.chunk = chunk;
+        this.serverGroup = transport.group(1);
+        this.clientGroup = transport.group(1);
         byte[] bytes = Payloads.random(chunk, chunk);
         template = Unpooled.directBuffer(chunk).writeBytes(bytes);
-        server = new ServerBootstrap().group(serverGroup).channel(NioServerSocketChannel.class)
+        server = new ServerBootstrap().group(serverGroup).channel(transport.serverChannel())
                 .childOption(ChannelOption.TCP_NODELAY, true)
+                // The same adaptive receive sizing as the Weft rig (64 B .. 2 KiB initial .. receiveMax): the
+                // defaults differ (Weft grows to 256 KiB, Netty stops at 64 KiB), so both are set explicitly.
+                .childOption(ChannelOption.RCVBUF_ALLOCATOR, new AdaptiveRecvByteBufAllocator(64, 2048, receiveMax))
                 .childHandler(sink)
                 .bind("127.0.0.1", 0).sync().channel();
         producer = new Producer();
-        channel = new Bootstrap().group(clientGroup).channel(NioSocketChannel.class)
+        channel = new Bootstrap().group(clientGroup).channel(transport.socketChannel())
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(32 * 1024, 64 * 1024))
                 .handler(producer)

@@ -1,5 +1,6 @@
 package io.weft.benchmarks.transport;
 
+import io.weft.benchmarks.NettyTransport;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -24,6 +25,9 @@ import org.openjdk.jmh.annotations.Warmup;
  * counts and releases what it reads. One invocation streams {@value #BATCH_MIB} MiB and waits until the server has
  * read the last byte; it counts as {@value #BATCH_MIB} operations, so <b>the score is MiB/s</b> and
  * {@code gc.alloc.rate.norm} is bytes allocated per MiB streamed. Setup checks that one chunk arrives byte-exact.
+ *
+ * <p>The receiving side's adaptive buffer is bounded by {@code receiveMax} on both frameworks (their defaults
+ * differ: Weft 256 KiB, Netty 64 KiB), and Netty runs on each of its 4.2 transports ({@code transport}).
  */
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
@@ -41,11 +45,13 @@ public class StreamBenchmark {
     public static class WeftState {
         @Param({"1024", "65536"})
         int chunk;
+        @Param({"65536", "262144"})
+        int receiveMax;
         WeftStreamRig rig;
 
         @Setup(Level.Trial)
         public void setUp() throws Exception {
-            rig = new WeftStreamRig(chunk);
+            rig = new WeftStreamRig(chunk, receiveMax);
         }
 
         @TearDown(Level.Trial)
@@ -59,11 +65,15 @@ public class StreamBenchmark {
     public static class NettyState {
         @Param({"1024", "65536"})
         int chunk;
+        @Param({"65536", "262144"})
+        int receiveMax;
+        @Param({"nio", "epoll", "io_uring"})
+        String transport;
         NettyStreamRig rig;
 
         @Setup(Level.Trial)
         public void setUp() throws Exception {
-            rig = new NettyStreamRig(chunk);
+            rig = new NettyStreamRig(NettyTransport.of(transport), chunk, receiveMax);
         }
 
         @TearDown(Level.Trial)

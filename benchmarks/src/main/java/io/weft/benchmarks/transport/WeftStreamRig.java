@@ -30,12 +30,15 @@ final class WeftStreamRig implements AutoCloseable {
     private final Runnable kick;
     private long sent;
 
-    WeftStreamRig(int chunk) throws Exception {
+    WeftStreamRig(int chunk, int receiveMax) throws Exception {
         this.chunk = chunk;
         byte[] bytes = Payloads.random(chunk, chunk);
         template = UnpooledAllocator.INSTANCE.copyOf(bytes);
         server = Server.builder().group(serverGroup)
                 .childOption(ChannelOption.TCP_NODELAY, true)
+                .childOption(ChannelOption.RECEIVE_BUFFER_MIN, 64)
+                .childOption(ChannelOption.RECEIVE_BUFFER_INITIAL, 2048)
+                .childOption(ChannelOption.RECEIVE_BUFFER_MAX, receiveMax)
                 .childHandler(ch -> ch.pipeline().addLast("sink", sink))
                 .bind("127.0.0.1", 0);
         producer = new Producer();
