@@ -251,4 +251,40 @@ class ChannelFailureTest {
             server.closeFuture().get(10, TimeUnit.SECONDS);
         }
     }
+
+    @Test
+    void allocationFailureOnUdpReadFailsOnlyThatChannel() throws Exception {
+        ExhaustedAllocator exhausted = new ExhaustedAllocator();
+        Watcher watcher = new Watcher();
+        UdpChannel victim = io.weft.bootstrap.Udp.builder().group(group)
+                .option(ChannelOption.ALLOCATOR, exhausted)
+                .handler(ch -> ch.pipeline().addLast("watch", watcher))
+                .bind("127.0.0.1", 0).get(10, TimeUnit.SECONDS);
+        CompletableFuture<String> echoed = new CompletableFuture<>();
+        UdpChannel healthy = io.weft.bootstrap.Udp.builder().group(group)
+                .handler(ch -> ch.pipeline().addLast("take", new Handler() {
+                    @Override
+                    public void channelRead(HandlerContext ctx, Object msg) {
+                        Datagram datagram = (Datagram) msg;
+                        echoed.complete(datagram.content().toString(StandardCharsets.US_ASCII));
+                        datagram.release();
+                    }
+                }))
+                .bind("127.0.0.1", 0).get(10, TimeUnit.SECONDS);
+        UdpChannel sender = io.weft.bootstrap.Udp.builder().group(group).bind("127.0.0.1", 0)
+                .get(10, TimeUnit.SECONDS);
+        try {
+            sender.writeAndFlush(new Datagram(sender.allocator().copyOf("x", StandardCharsets.US_ASCII),
+                    victim.localAddress()));
+            assertInstanceOf(OutOfMemoryError.class, watcher.failure.get(10, TimeUnit.SECONDS));
+            victim.closeFuture().get(10, TimeUnit.SECONDS);
+            watcher.inactive.get(10, TimeUnit.SECONDS);
+            sender.writeAndFlush(new Datagram(sender.allocator().copyOf("still here", StandardCharsets.US_ASCII),
+                    healthy.localAddress()));
+            assertEquals("still here", echoed.get(10, TimeUnit.SECONDS));
+        } finally {
+            sender.close().get(10, TimeUnit.SECONDS);
+            healthy.close().get(10, TimeUnit.SECONDS);
+        }
+    }
 }
