@@ -5,8 +5,6 @@ import io.weft.pipeline.Handler;
 import io.weft.pipeline.HandlerContext;
 import java.util.ArrayList;
 import java.util.List;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Turns a stream of inbound {@link Buffer}s into messages. Partial reads are accumulated (a <em>cumulation</em>)
@@ -32,8 +30,6 @@ import org.slf4j.LoggerFactory;
  * {@link Handler.Sharable sharable}: adding one instance to a second pipeline fails).
  */
 public abstract class ByteToMessageDecoder implements Handler {
-
-    private static final Logger log = LoggerFactory.getLogger(ByteToMessageDecoder.class);
 
     /** Default bound on buffered, undecoded bytes: 16 MiB. */
     public static final int DEFAULT_MAX_CUMULATION = 16 << 20;
@@ -266,7 +262,6 @@ public abstract class ByteToMessageDecoder implements Handler {
         releaseOut();
         Throwable error = cause instanceof CodecException ? cause
                 : new DecoderException(getClass().getSimpleName() + " failed: " + cause, cause);
-        log.debug("{}: decoding failed: {}", ctx.channel(), error.getMessage());
         ctx.fireExceptionCaught(error);
         if (closeOnFailure) {
             ctx.close(null);

@@ -223,7 +223,8 @@ class BadInputOverSocketTest {
         assertTrue(decompressedBytes.get() <= (16 << 20) + 8192, "decompressed " + decompressedBytes.get());
         assertTrue(heapGrowth < (128L << 20), "heap grew by " + heapGrowth);
         assertTrue(directGrowth < (128L << 20), "direct memory grew by " + directGrowth);
-        System.out.printf("gzip bomb: %d bytes on the wire, %d decompressed before refusal, heap +%d, direct +%d%n",
+        org.slf4j.LoggerFactory.getLogger(BadInputOverSocketTest.class).debug(
+                "gzip bomb: {} bytes on the wire, {} decompressed before refusal, heap +{}, direct +{}",
                 wire.size(), decompressedBytes.get(), heapGrowth, directGrowth);
     }
 

@@ -1,5 +1,6 @@
 package io.weft.buffer;
 
+import io.weft.internal.log.ThrottledLog;
 import java.lang.ref.ReferenceQueue;
 import java.lang.ref.WeakReference;
 import java.util.ArrayList;
@@ -39,6 +40,8 @@ public final class LeakDetector {
 
     static final int SAMPLE_INTERVAL = 128;
     private static final Logger log = LoggerFactory.getLogger(LeakDetector.class);
+    /** A leak in a hot path must not flood the log: at most 10 reports a minute are logged (all are returned). */
+    private static final ThrottledLog leakLog = new ThrottledLog(log);
 
     private static volatile Level level = parse(System.getProperty("weft.leakDetection", "sample"));
     private static volatile Consumer<String> reporter;
@@ -100,7 +103,7 @@ public final class LeakDetector {
         while ((record = (Record) collected.poll()) != null) {
             if (live.remove(record)) {
                 String report = "LEAK: a buffer was garbage-collected without release(); " + record.describe();
-                log.error(report);
+                leakLog.error("{}", report);
                 Consumer<String> r = reporter;
                 if (r != null) {
                     r.accept(report);

@@ -2,6 +2,7 @@ package io.weft.channel;
 
 import io.weft.buffer.BufferAllocator;
 import io.weft.buffer.ReferenceCounted;
+import io.weft.internal.log.ThrottledLog;
 import io.weft.loop.EventLoop;
 import io.weft.loop.IoHandler;
 import io.weft.pipeline.Pipeline;
@@ -47,6 +48,7 @@ import org.slf4j.LoggerFactory;
 public abstract class Channel {
 
     private static final Logger log = LoggerFactory.getLogger(Channel.class);
+    private static final ThrottledLog initializerFaults = new ThrottledLog(log);
     private static final AtomicLong IDS = new AtomicLong();
 
     private final long id = IDS.incrementAndGet();
@@ -412,7 +414,7 @@ public abstract class Channel {
         try {
             beforeClose();
         } catch (Throwable t) {
-            log.warn("{}: cleaning up before close failed", this, t);
+            initializerFaults.warn("{}: cleaning up before close failed", this, t);
         }
         failStart(new ClosedChannelException());
         try {
@@ -641,7 +643,7 @@ public abstract class Channel {
                 try {
                     init.initChannel(Channel.this);
                 } catch (Throwable t) {
-                    log.warn("{}: channel initializer failed; closing", Channel.this, t);
+                    initializerFaults.warn("{}: channel initializer failed; closing", Channel.this, t);
                     failStart(t);
                     closeNow(null);
                     return;
@@ -650,7 +652,7 @@ public abstract class Channel {
             try {
                 afterRegistration();
             } catch (Throwable t) {
-                log.warn("{}: setting up the registered channel failed; closing", Channel.this, t);
+                initializerFaults.warn("{}: setting up the registered channel failed; closing", Channel.this, t);
                 failStart(t);
                 failAndClose(t);
             }

@@ -6,7 +6,7 @@ import java.net.InetSocketAddress;
  * A received datagram was larger than {@link ChannelOption#MAX_DATAGRAM_SIZE}. The {@link UdpChannel} dropped it
  * (rather than pass on a truncated payload) and fired this exception; the channel stays open.
  */
-public class DatagramTooLargeException extends RuntimeException {
+public class DatagramTooLargeException extends RuntimeException implements PeerCaused {
 
     private final InetSocketAddress sender;
     private final int limit;

@@ -1,7 +1,9 @@
 package io.weft.handler;
 
+import io.weft.channel.PeerCaused;
+
 /** Nothing was read within the {@link ReadTimeoutHandler}'s timeout; the channel was closed. */
-public class ReadTimeoutException extends RuntimeException {
+public class ReadTimeoutException extends RuntimeException implements PeerCaused {
 
     private final long timeoutMillis;
 

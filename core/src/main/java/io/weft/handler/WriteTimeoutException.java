@@ -1,7 +1,9 @@
 package io.weft.handler;
 
+import io.weft.channel.PeerCaused;
+
 /** A write did not complete within the {@link WriteTimeoutHandler}'s timeout; the channel was closed. */
-public class WriteTimeoutException extends RuntimeException {
+public class WriteTimeoutException extends RuntimeException implements PeerCaused {
 
     private final long timeoutMillis;
     private final long pendingMillis;

@@ -1,5 +1,6 @@
 package io.weft.loop;
 
+import io.weft.internal.log.ThrottledLog;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.invoke.MethodHandles;
@@ -35,6 +36,10 @@ import org.slf4j.LoggerFactory;
 public final class EventLoop implements Executor {
 
     private static final Logger log = LoggerFactory.getLogger(EventLoop.class);
+    /** Faults of handlers and tasks run by a loop: WARN with the trace, at most a few per minute per site. */
+    private static final ThrottledLog dispatchFaults = new ThrottledLog(log);
+    private static final ThrottledLog timerFaults = new ThrottledLog(log);
+    private static final ThrottledLog taskFaults = new ThrottledLog(log);
     private static final VarHandle STATE;
     private static final int AWAKE = 0;
     private static final int SELECTING = 1;
@@ -277,7 +282,7 @@ public final class EventLoop implements Executor {
         try {
             handler.ready(key);
         } catch (Throwable t) {
-            log.warn("unexpected exception dispatching readiness to {}", handler, t);
+            dispatchFaults.warn("unexpected exception dispatching readiness to {}", handler, t);
         }
     }
 
@@ -301,7 +306,7 @@ public final class EventLoop implements Executor {
             try {
                 head.run();
             } catch (Throwable t) {
-                log.warn("scheduled task threw", t);
+                timerFaults.warn("scheduled task threw", t);
             }
         }
     }
@@ -314,7 +319,7 @@ public final class EventLoop implements Executor {
             try {
                 task.run();
             } catch (Throwable t) {
-                log.warn("task threw", t);
+                taskFaults.warn("task threw", t);
             }
         }
         return ran;

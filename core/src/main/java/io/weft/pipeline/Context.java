@@ -247,8 +247,8 @@ final class Context implements HandlerContext {
                 pipeline.callbackDepth--;
             }
         } catch (Throwable t) {
-            Pipeline.log.warn("{}: exceptionCaught() of handler '{}' threw while handling {}", channel(), name, cause,
-                    t);
+            Pipeline.handlerFaults.warn("{}: exceptionCaught() of handler '{}' threw while handling {}", channel(),
+                    name, cause, t);
         }
     }
 

@@ -2,7 +2,8 @@ package io.weft.pipeline;
 
 import io.weft.buffer.ReferenceCounted;
 import io.weft.channel.Channel;
-import java.io.IOException;
+import io.weft.channel.PeerCaused;
+import io.weft.internal.log.ThrottledLog;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.NoSuchElementException;
@@ -26,6 +27,8 @@ import org.slf4j.LoggerFactory;
 public final class Pipeline {
 
     static final Logger log = LoggerFactory.getLogger(Pipeline.class);
+    private static final ThrottledLog unhandledFaults = new ThrottledLog(log);
+    static final ThrottledLog handlerFaults = new ThrottledLog(log);
 
     /**
      * What the head of the pipeline does with outbound operations: implemented by channels. Called on the loop.
@@ -508,16 +511,16 @@ public final class Pipeline {
 
         @Override
         public void exceptionCaught(HandlerContext ctx, Throwable cause) {
-            if (exceptionLogged) {
-                log.debug("{}: further unhandled exception", channel, cause);
-                return;
-            }
-            exceptionLogged = true;
-            if (cause instanceof IOException) {
-                log.debug("{}: unhandled I/O exception reached the end of the pipeline", channel, cause);
+            // Peer-caused (PeerCaused, I/O): one DEBUG line, no trace. A fault of a handler or of Weft: WARN with
+            // the trace, rate-limited so that a fault hit by every connection cannot flood the log.
+            if (PeerCaused.isPeerCaused(cause)) {
+                log.debug("{}: {}", channel, cause.toString());
+            } else if (exceptionLogged) {
+                log.debug("{}: further unhandled exception: {}", channel, cause.toString());
             } else {
-                log.warn("{}: unhandled exception reached the end of the pipeline: {}", channel, cause.toString(),
-                        cause);
+                exceptionLogged = true;
+                unhandledFaults.warn("{}: unhandled exception reached the end of the pipeline: {}", channel,
+                        cause.toString(), cause);
             }
         }
     }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.weft.testing.log.LogCapture;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -11,6 +12,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.slf4j.event.Level;
 
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class LeakDetectorTest {
@@ -45,15 +47,19 @@ class LeakDetectorTest {
     void garbageCollectedUnreleasedBufferIsReported() throws Exception {
         List<String> reported = new ArrayList<>();
         LeakDetector.setReporter(reported::add);
-        leakOne();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (reported.stream().noneMatch(s -> s.contains("leakOne")) && System.nanoTime() < deadline) {
-            System.gc();
-            Thread.sleep(20);
-            LeakDetector.reportCollected();
+        try (LogCapture logs = LogCapture.start()) { // the deliberate leak's ERROR line is expected, not printed
+            leakOne();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (reported.stream().noneMatch(s -> s.contains("leakOne")) && System.nanoTime() < deadline) {
+                System.gc();
+                Thread.sleep(20);
+                LeakDetector.reportCollected();
+            }
+            assertTrue(reported.stream().anyMatch(s -> s.contains("leakOne") && s.startsWith("LEAK")),
+                    "the deliberately leaked buffer was not reported: " + reported);
+            assertTrue(logs.at(Level.ERROR).stream().anyMatch(e -> e.message().startsWith("LEAK")
+                    && e.message().contains("leakOne")), logs::dump);
         }
-        assertTrue(reported.stream().anyMatch(s -> s.contains("leakOne") && s.startsWith("LEAK")),
-                "the deliberately leaked buffer was not reported: " + reported);
     }
 
     private static void leakOne() {

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.weft.testing.log.LogCapture;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -156,11 +157,16 @@ class EventLoopTest {
 
     @Test
     void throwingTaskDoesNotKillTheLoop() throws Exception {
-        loop.execute(() -> {
-            throw new IllegalStateException("expected by the test");
-        });
-        CountDownLatch next = new CountDownLatch(1);
-        loop.execute(next::countDown);
-        assertTrue(next.await(5, TimeUnit.SECONDS));
+        try (LogCapture logs = LogCapture.start()) {
+            loop.execute(() -> {
+                throw new IllegalStateException("expected by the test");
+            });
+            CountDownLatch next = new CountDownLatch(1);
+            loop.execute(next::countDown);
+            assertTrue(next.await(5, TimeUnit.SECONDS));
+            // A fault of the program: WARN with its trace.
+            assertTrue(logs.at(org.slf4j.event.Level.WARN).stream().anyMatch(e -> e.message().equals("task threw")
+                    && e.throwable() instanceof IllegalStateException), logs::dump);
+        }
     }
 }

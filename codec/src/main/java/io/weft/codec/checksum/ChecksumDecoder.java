@@ -6,8 +6,6 @@ import io.weft.codec.CorruptFrameException;
 import io.weft.pipeline.Handler;
 import io.weft.pipeline.HandlerContext;
 import java.util.zip.Checksum;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Verifies and strips the 4-byte big-endian CRC32 or CRC32C that {@link ChecksumEncoder} added to each frame. Each
@@ -21,8 +19,6 @@ import org.slf4j.LoggerFactory;
  * callbacks run on the channel's loop.
  */
 public class ChecksumDecoder implements Handler {
-
-    private static final Logger log = LoggerFactory.getLogger(ChecksumDecoder.class);
 
     private final ChecksumType type;
     private final ChecksumPosition position;
@@ -92,7 +88,6 @@ public class ChecksumDecoder implements Handler {
         if (error != null) {
             failed = true;
             frame.release();
-            log.debug("{}: {}", ctx.channel(), error.getMessage());
             ctx.fireExceptionCaught(error);
             ctx.close(null);
             return;

@@ -11,8 +11,6 @@ import io.weft.pipeline.HandlerContext;
 import java.nio.ByteBuffer;
 import java.util.zip.DataFormatException;
 import java.util.zip.Inflater;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Shared machinery of {@link GzipDecoder} and {@link ZlibDecoder}: feeds each inbound {@link Buffer} straight from
@@ -26,8 +24,6 @@ import org.slf4j.LoggerFactory;
  * arrives afterwards.
  */
 abstract class InflatingDecoder implements Handler {
-
-    private static final Logger log = LoggerFactory.getLogger(InflatingDecoder.class);
 
     /** Default bound on one message's decompressed size: 16 MiB. */
     public static final long DEFAULT_MAX_DECOMPRESSED_BYTES = 16L << 20;
@@ -184,7 +180,6 @@ abstract class InflatingDecoder implements Handler {
                 : cause instanceof DataFormatException ? new CorruptFrameException("invalid " + unitName() + " data: "
                         + cause.getMessage() + " (after " + consumed + " compressed bytes)", cause)
                 : new DecoderException(getClass().getSimpleName() + " failed: " + cause, cause);
-        log.debug("{}: decompression failed: {}", ctx.channel(), error.getMessage());
         ctx.fireExceptionCaught(error);
         ctx.close(null);
     }

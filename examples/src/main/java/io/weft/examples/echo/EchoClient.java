@@ -3,6 +3,7 @@ package io.weft.examples.echo;
 import io.weft.bootstrap.Client;
 import io.weft.buffer.Buffer;
 import io.weft.channel.TcpChannel;
+import io.weft.examples.Cli;
 import io.weft.loop.EventLoopGroup;
 import io.weft.pipeline.Handler;
 import io.weft.pipeline.HandlerContext;
@@ -21,11 +22,13 @@ public final class EchoClient {
     }
 
     /** Connects, sends the message, waits for the echo and prints it. */
-    public static void main(String[] args) throws Exception {
-        String host = args.length > 0 ? args[0] : "127.0.0.1";
-        int port = args.length > 1 ? Integer.parseInt(args[1]) : 8007;
-        String message = args.length > 2 ? args[2] : "hello, weft";
-        System.out.println(echo(host, port, message));
+    public static void main(String[] args) {
+        Cli.main("EchoClient [host] [port] [message]   (defaults 127.0.0.1 8007 \"hello, weft\")", args, a -> {
+            a.atMost(3);
+            String host = a.host(0, "127.0.0.1");
+            int port = a.integer(1, "port", 8007, 1, 65_535);
+            System.out.println(echo(host, port, a.string(2, "hello, weft")));
+        });
     }
 
     /** Sends {@code message} and returns the echoed text. */

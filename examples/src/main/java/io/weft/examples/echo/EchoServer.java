@@ -1,6 +1,9 @@
 package io.weft.examples.echo;
 
 import io.weft.bootstrap.Server;
+import io.weft.channel.ChannelOption;
+import io.weft.examples.Cli;
+import io.weft.loop.EventLoopGroup;
 import io.weft.pipeline.Handler;
 import io.weft.pipeline.HandlerContext;
 
@@ -11,7 +14,15 @@ import io.weft.pipeline.HandlerContext;
  */
 public final class EchoServer {
 
-    /** Writes what it reads; flushes once per batch of reads so many small reads cost one system call. */
+    static final String USAGE = "EchoServer [port]   (default 8007; 0 picks a free port)";
+
+    /**
+     * Writes what it reads; flushes once per batch of reads so many small reads cost one system call. Stops
+     * reading while the peer is not reading what it gets back: when the outbound buffer passes its high-water
+     * mark ({@link Handler#writabilityChanged} with {@code isWritable()} false) it turns {@code AUTO_READ} off and
+     * turns it back on when the buffer drains below the low-water mark, so a client that sends without reading
+     * costs the server at most the high-water mark plus one batch of reads, not everything it sent.
+     */
     static final class EchoHandler implements Handler {
         @Override
         public void channelRead(HandlerContext ctx, Object msg) {
@@ -21,20 +32,47 @@ public final class EchoServer {
         @Override
         public void channelReadComplete(HandlerContext ctx) {
             ctx.flush();
+            if (!ctx.channel().isWritable()) {
+                ctx.channel().setOption(ChannelOption.AUTO_READ, false); // the peer is not keeping up: wait
+            }
+        }
+
+        @Override
+        public void writabilityChanged(HandlerContext ctx) {
+            ctx.channel().setOption(ChannelOption.AUTO_READ, ctx.channel().isWritable());
+            ctx.fireWritabilityChanged();
         }
     }
 
     private EchoServer() {
     }
 
+    /** Starts an echo server on {@code host:port} (port 0 picks a free one). */
+    public static Server start(EventLoopGroup group, String host, int port) {
+        return Server.builder().group(group)
+                .childHandler(ch -> ch.pipeline().addLast("echo", new EchoHandler()))
+                .bind(host, port);
+    }
+
     /** Starts the server and blocks until it is closed. */
     public static void main(String[] args) {
-        int port = args.length > 0 ? Integer.parseInt(args[0]) : 8007;
-        Server server = Server.builder()
-                .childHandler(ch -> ch.pipeline().addLast("echo", new EchoHandler()))
-                .bind(port);
-        Runtime.getRuntime().addShutdownHook(new Thread(server::close));
-        org.slf4j.LoggerFactory.getLogger(EchoServer.class).info("echo server listening on {}", server.localAddress());
-        server.closeFuture().join();
+        Cli.main(USAGE, args, a -> {
+            int port = a.atMost(1).port(0, 8007);
+            EventLoopGroup group = new EventLoopGroup();
+            Server server;
+            try {
+                server = start(group, "0.0.0.0", port);
+            } catch (RuntimeException e) {
+                group.close();
+                throw e;
+            }
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                server.close();
+                group.close();
+            }));
+            org.slf4j.LoggerFactory.getLogger(EchoServer.class).info("echo server listening on {}",
+                    server.localAddress());
+            server.closeFuture().join();
+        });
     }
 }

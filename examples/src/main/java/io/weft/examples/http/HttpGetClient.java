@@ -11,6 +11,7 @@ import io.weft.codec.http.HttpObjectAggregator;
 import io.weft.codec.http.HttpRequest;
 import io.weft.codec.http.HttpVersion;
 import io.weft.codec.http.LastHttpContent;
+import io.weft.examples.Cli;
 import io.weft.loop.EventLoopGroup;
 import io.weft.pipeline.Handler;
 import io.weft.pipeline.HandlerContext;
@@ -86,12 +87,28 @@ public final class HttpGetClient {
     }
 
     /** Fetches the URL given as the first argument and prints status and body. */
-    public static void main(String[] args) throws Exception {
-        URI url = URI.create(args.length > 0 ? args[0] : "http://127.0.0.1:8080/plaintext");
-        try (EventLoopGroup group = new EventLoopGroup(1)) {
-            Result result = fetch(group, url).get(30, TimeUnit.SECONDS);
-            System.out.println("HTTP " + result.status() + " (" + result.contentType() + ")");
-            System.out.println(result.body());
-        }
+    public static void main(String[] args) {
+        Cli.main("HttpGetClient [http://host[:port]/path]   (default http://127.0.0.1:8080/plaintext)", args, a -> {
+            String text = a.atMost(1).string(0, "http://127.0.0.1:8080/plaintext");
+            URI url;
+            try {
+                url = new URI(text);
+            } catch (java.net.URISyntaxException e) {
+                throw new Cli.UsageException("bad URL '" + text + "': " + e.getMessage());
+            }
+            if (!"http".equalsIgnoreCase(url.getScheme()) || url.getHost() == null) {
+                throw new Cli.UsageException("bad URL '" + text + "': expected http://host[:port]/path");
+            }
+            try {
+                java.net.InetAddress.getByName(url.getHost());
+            } catch (java.net.UnknownHostException e) {
+                throw new Cli.UsageException("unknown host '" + url.getHost() + "'");
+            }
+            try (EventLoopGroup group = new EventLoopGroup(1)) {
+                Result result = fetch(group, url).get(30, TimeUnit.SECONDS);
+                System.out.println("HTTP " + result.status() + " (" + result.contentType() + ")");
+                System.out.println(result.body());
+            }
+        });
     }
 }

@@ -11,6 +11,7 @@ import io.weft.codec.http.HttpResponseStatus;
 import io.weft.codec.http.HttpServerCodec;
 import io.weft.codec.http.HttpVersion;
 import io.weft.buffer.ReferenceCounted;
+import io.weft.examples.Cli;
 import io.weft.loop.EventLoopGroup;
 import io.weft.pipeline.Handler;
 import io.weft.pipeline.HandlerContext;
@@ -135,16 +136,24 @@ public final class HttpHelloServer {
 
     /** Starts the server and blocks until it is closed. */
     public static void main(String[] args) {
-        int port = args.length > 0 ? Integer.parseInt(args[0]) : 8080;
-        int threads = args.length > 1 ? Integer.parseInt(args[1]) : Runtime.getRuntime().availableProcessors();
-        EventLoopGroup group = new EventLoopGroup(threads);
-        Server server = start(group, "0.0.0.0", port);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            server.close();
-            group.close();
-        }));
-        org.slf4j.LoggerFactory.getLogger(HttpHelloServer.class).info("HTTP hello server listening on {} with {} loops",
-                server.localAddress(), threads);
-        server.closeFuture().join();
+        Cli.main("HttpHelloServer [port [threads]]   (defaults 8080 and one loop per processor)", args, a -> {
+            int port = a.atMost(2).port(0, 8080);
+            int threads = a.integer(1, "threads", Runtime.getRuntime().availableProcessors(), 1, 1024);
+            EventLoopGroup group = new EventLoopGroup(threads);
+            Server server;
+            try {
+                server = start(group, "0.0.0.0", port);
+            } catch (RuntimeException e) {
+                group.close();
+                throw e;
+            }
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                server.close();
+                group.close();
+            }));
+            org.slf4j.LoggerFactory.getLogger(HttpHelloServer.class).info(
+                    "HTTP hello server listening on {} with {} loops", server.localAddress(), threads);
+            server.closeFuture().join();
+        });
     }
 }

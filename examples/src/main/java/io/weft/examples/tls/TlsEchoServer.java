@@ -5,6 +5,7 @@ import io.weft.codec.tls.SelfSignedCertificate;
 import io.weft.codec.tls.TlsContexts;
 import io.weft.codec.tls.TlsHandler;
 import io.weft.codec.tls.TlsHandshakeCompletionEvent;
+import io.weft.examples.Cli;
 import io.weft.loop.EventLoopGroup;
 import io.weft.pipeline.Handler;
 import io.weft.pipeline.HandlerContext;
@@ -74,11 +75,25 @@ public final class TlsEchoServer {
     }
 
     /** Starts the server and blocks until it is closed. */
-    public static void main(String[] args) throws Exception {
-        int port = args.length > 0 ? Integer.parseInt(args[0]) : 8443;
+    public static void main(String[] args) {
+        Cli.main("TlsEchoServer [port [CHAIN.pem KEY.pem]]   (default 8443 with a generated self-signed certificate)",
+                args, TlsEchoServer::run);
+    }
+
+    private static void run(Cli a) throws Exception {
+        int port = a.atMost(3).port(0, 8443);
+        if (a.has(1) && !a.has(2)) {
+            a.required(2, "KEY.pem (give both CHAIN.pem and KEY.pem)");
+        }
         SSLContext context;
-        if (args.length >= 3) {
-            context = TlsContexts.forServer(Path.of(args[1]), Path.of(args[2]));
+        if (a.has(2)) {
+            Path chain = a.existingFile(1, "CHAIN.pem");
+            Path key = a.existingFile(2, "KEY.pem");
+            try {
+                context = TlsContexts.forServer(chain, key);
+            } catch (java.io.IOException | java.security.GeneralSecurityException e) {
+                throw new Cli.UsageException("cannot load " + chain + " and " + key + ": " + e.getMessage());
+            }
         } else {
             Path dir = Files.createTempDirectory("weft-tls-example");
             SelfSignedCertificate cert = SelfSignedCertificate.generate(dir, "server", "localhost");
@@ -88,7 +103,13 @@ public final class TlsEchoServer {
                     cert.certificatePem());
         }
         EventLoopGroup group = new EventLoopGroup();
-        Server server = start(group, "127.0.0.1", port, context);
+        Server server;
+        try {
+            server = start(group, "127.0.0.1", port, context);
+        } catch (RuntimeException e) {
+            group.close();
+            throw e;
+        }
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             server.close();
             group.close();

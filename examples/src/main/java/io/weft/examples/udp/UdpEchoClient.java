@@ -3,6 +3,7 @@ package io.weft.examples.udp;
 import io.weft.bootstrap.Udp;
 import io.weft.channel.Datagram;
 import io.weft.channel.UdpChannel;
+import io.weft.examples.Cli;
 import io.weft.loop.EventLoopGroup;
 import io.weft.pipeline.Handler;
 import io.weft.pipeline.HandlerContext;
@@ -24,11 +25,13 @@ public final class UdpEchoClient {
     }
 
     /** Sends the message, waits for the echo and prints it. */
-    public static void main(String[] args) throws Exception {
-        String host = args.length > 0 ? args[0] : "127.0.0.1";
-        int port = args.length > 1 ? Integer.parseInt(args[1]) : 9007;
-        String message = args.length > 2 ? args[2] : "hello, weft";
-        System.out.println(echo(host, port, message));
+    public static void main(String[] args) {
+        Cli.main("UdpEchoClient [host] [port] [message]   (defaults 127.0.0.1 9007 \"hello, weft\")", args, a -> {
+            a.atMost(3);
+            String host = a.host(0, "127.0.0.1");
+            int port = a.integer(1, "port", 9007, 1, 65_535);
+            System.out.println(echo(host, port, a.string(2, "hello, weft")));
+        });
     }
 
     /** Sends {@code message} to {@code host:port} (up to 5 tries, 1 s apart) and returns the echoed text. */

@@ -4,6 +4,7 @@ import io.weft.bootstrap.Udp;
 import io.weft.channel.Datagram;
 import io.weft.channel.DatagramTooLargeException;
 import io.weft.channel.UdpChannel;
+import io.weft.examples.Cli;
 import io.weft.loop.EventLoopGroup;
 import io.weft.pipeline.Handler;
 import io.weft.pipeline.HandlerContext;
@@ -35,7 +36,7 @@ public final class UdpEchoServer {
         @Override
         public void exceptionCaught(HandlerContext ctx, Throwable cause) {
             if (cause instanceof DatagramTooLargeException tooLarge) {
-                log.info("ignored an oversized datagram: {}", tooLarge.getMessage()); // the channel keeps serving
+                log.debug("ignored an oversized datagram: {}", tooLarge.getMessage()); // the channel keeps serving
             } else {
                 ctx.fireExceptionCaught(cause);
             }
@@ -54,14 +55,22 @@ public final class UdpEchoServer {
 
     /** Starts the server and blocks until it is closed. */
     public static void main(String[] args) {
-        int port = args.length > 0 ? Integer.parseInt(args[0]) : 9007;
-        EventLoopGroup group = new EventLoopGroup(1);
-        UdpChannel channel = start(group, "0.0.0.0", port);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            channel.close().join();
-            group.close();
-        }));
-        log.info("UDP echo server listening on {}", channel.localAddress());
-        channel.closeFuture().join();
+        Cli.main("UdpEchoServer [port]   (default 9007; 0 picks a free port)", args, a -> {
+            int port = a.atMost(1).port(0, 9007);
+            EventLoopGroup group = new EventLoopGroup(1);
+            UdpChannel channel;
+            try {
+                channel = start(group, "0.0.0.0", port);
+            } catch (RuntimeException e) {
+                group.close();
+                throw e;
+            }
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                channel.close().join();
+                group.close();
+            }));
+            log.info("UDP echo server listening on {}", channel.localAddress());
+            channel.closeFuture().join();
+        });
     }
 }

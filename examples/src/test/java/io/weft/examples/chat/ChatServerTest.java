@@ -73,4 +73,67 @@ class ChatServerTest {
         b.closeFuture().get(10, TimeUnit.SECONDS);
         a.close().get(10, TimeUnit.SECONDS);
     }
+
+    /**
+     * A member that never reads is disconnected once its outbound buffer passes
+     * {@link ChatServer#MAX_PENDING_BYTES}; the server does not buffer without bound for it, and a member that
+     * reads gets every line.
+     */
+    @Test
+    void disconnectsAMemberThatDoesNotReadAndKeepsServingTheOthers() throws Exception {
+        BlockingQueue<String> alice = new LinkedBlockingQueue<>();
+        BlockingQueue<String> carol = new LinkedBlockingQueue<>();
+        TcpChannel a = connect(alice);
+        assertTrue(alice.poll(10, TimeUnit.SECONDS).startsWith("welcome"));
+        try (java.net.Socket slow = new java.net.Socket()) {
+            slow.setReceiveBufferSize(16 * 1024);
+            slow.connect(server.localAddress(), 10_000);
+            assertTrue(alice.poll(10, TimeUnit.SECONDS).endsWith("joined"));
+            TcpChannel c = connect(carol);
+            assertTrue(carol.poll(10, TimeUnit.SECONDS).startsWith("welcome"));
+            assertTrue(alice.poll(10, TimeUnit.SECONDS).endsWith("joined"));
+            String line = "x".repeat(1000);
+            // About 20 MB for each of the others: far more than the kernel (a few MB of socket buffers) and the
+            // server (MAX_PENDING_BYTES) hold for the slow member before it is disconnected.
+            int lines = 20_000;
+            for (int i = 0; i < lines; i++) {
+                a.write(i + " " + line);
+                if (i % 100 == 99) {
+                    a.flush();
+                }
+            }
+            a.flush();
+            int received = 0;
+            boolean slowLeft = false;
+            while (received < lines) {
+                String got = carol.poll(30, TimeUnit.SECONDS);
+                assertTrue(got != null, "carol got " + received + " of " + lines + " lines");
+                if (got.endsWith(" left")) {
+                    slowLeft = true;
+                    continue;
+                }
+                assertTrue(got.endsWith("] " + received + " " + line), got.length() > 80 ? got.substring(0, 80) : got);
+                received++;
+            }
+            // The slow member's connection is closed: what it finally reads is bounded, then end of stream.
+            slow.setSoTimeout(30_000);
+            long bytes = 0;
+            try {
+                java.io.InputStream in = slow.getInputStream();
+                byte[] sink = new byte[65536];
+                for (int n; (n = in.read(sink)) >= 0; ) {
+                    bytes += n;
+                }
+            } catch (java.net.SocketException reset) {
+                // closed with unread data on our side: a reset is fine too
+            }
+            assertTrue(bytes < (long) lines * line.length() / 2, "the slow member was sent " + bytes + " bytes");
+            if (!slowLeft) {
+                String left = carol.poll(10, TimeUnit.SECONDS);
+                assertTrue(left != null && left.endsWith(" left"), String.valueOf(left));
+            }
+            c.close().get(10, TimeUnit.SECONDS);
+        }
+        a.close().get(10, TimeUnit.SECONDS);
+    }
 }
