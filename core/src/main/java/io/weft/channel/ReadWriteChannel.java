@@ -208,9 +208,11 @@ abstract class ReadWriteChannel extends Channel {
         queue.failAll(cause);
     }
 
-    /** Bytes queued for writing and not yet written. Loop thread only; for diagnostics and tests. */
+    /**
+     * Bytes queued for writing and not yet written; for diagnostics and tests. Exact on the channel's loop; from
+     * another thread a recent value (the count is kept by the loop without synchronization).
+     */
     public final long pendingOutboundBytes() {
-        assertInLoop("pendingOutboundBytes");
         return queue.pendingBytes();
     }
 }

@@ -183,11 +183,10 @@ class ChannelFailureTest {
     void loopOnlyMethodsRefuseOtherThreads() throws Exception {
         try (Server server = Server.builder().group(group).childHandler(ch -> { }).bind("127.0.0.1", 0)) {
             TcpChannel channel = connectedClient(server, null);
-            IllegalStateException e = assertThrows(IllegalStateException.class, channel::pendingOutboundBytes);
+            // closeNow is the loop-only core of close(); the public close() hands it to the loop.
+            IllegalStateException e = assertThrows(IllegalStateException.class, () -> channel.closeNow(null));
             assertTrue(e.getMessage().contains("event loop"), e.getMessage());
-            CompletableFuture<Long> onLoop = new CompletableFuture<>();
-            channel.loop().execute(() -> onLoop.complete(channel.pendingOutboundBytes()));
-            assertEquals(0L, onLoop.get(10, TimeUnit.SECONDS));
+            assertTrue(channel.isOpen(), "the refused call changed nothing");
             channel.close().get(10, TimeUnit.SECONDS);
             assertFalse(channel.isActive());
         }
