@@ -8,8 +8,11 @@ module io.weft.codec {
     exports io.weft.codec;
     exports io.weft.codec.checksum;
     exports io.weft.codec.compress;
+    exports io.weft.codec.crypto;
+    exports io.weft.codec.fragment;
     exports io.weft.codec.frame;
     exports io.weft.codec.http;
+    exports io.weft.codec.http.ops;
     exports io.weft.codec.string;
     exports io.weft.codec.tls;
 }

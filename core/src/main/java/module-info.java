@@ -1,9 +1,18 @@
 /**
  * Weft core: pooled buffers, event loops, channels, pipelines and bootstraps.
+ *
+ * <p>SLF4J is required transitively: the public API names its types ({@code LoggingHandler} takes an
+ * {@code org.slf4j.Logger} and an {@code org.slf4j.event.Level}), so a module that reads {@code io.weft.core} reads
+ * SLF4J's API too (bind a backend of your choice at run time; core binds none).
+ *
+ * <p>Public for Weft's own channel implementations, not for applications (they may change without notice):
+ * {@code io.weft.loop.IoHandler}, {@code EventLoop.register}/{@code deregister} and {@code Pipeline.Transport}.
+ * They live in exported packages because the channel and loop packages use each other.
  */
 module io.weft.core {
-    requires org.slf4j;
+    requires transitive org.slf4j;
     requires org.jctools.core;
+    requires java.management;
 
     exports io.weft.buffer;
     exports io.weft.loop;
@@ -11,4 +20,7 @@ module io.weft.core {
     exports io.weft.pipeline;
     exports io.weft.bootstrap;
     exports io.weft.handler;
+    exports io.weft.handler.access;
+    exports io.weft.handler.traffic;
+    exports io.weft.metrics;
 }

@@ -135,7 +135,9 @@ class BadInputOverSocketTest {
                     @Override
                     public void channelRead(HandlerContext ctx, Object msg) {
                         Buffer b = (Buffer) msg;
-                        got.writeBytes(PipelineHarness.bytes(b));
+                        byte[] bytes = new byte[b.readableBytes()];
+                        b.getBytes(b.readerIndex(), bytes, 0, bytes.length);
+                        got.writeBytes(bytes);
                         b.release();
                         if (got.size() >= payload.length) {
                             echoed.complete(got.toByteArray());

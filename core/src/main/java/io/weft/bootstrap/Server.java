@@ -52,14 +52,34 @@ public final class Server implements AutoCloseable {
         return channel;
     }
 
-    /** The bound address. */
+    /**
+     * The bound TCP address; {@code null} once closed.
+     *
+     * @throws IllegalStateException for a server bound to a Unix domain socket (use {@link #address()})
+     */
     public InetSocketAddress localAddress() {
+        SocketAddress address = channel.localAddress();
+        if (address == null || address instanceof InetSocketAddress) {
+            return (InetSocketAddress) address;
+        }
+        throw new IllegalStateException("not a TCP server: bound to " + address + "; use address()");
+    }
+
+    /**
+     * The bound address: an {@link InetSocketAddress}, or a {@link java.net.UnixDomainSocketAddress}; {@code null}
+     * once closed.
+     */
+    public SocketAddress address() {
         return channel.localAddress();
     }
 
-    /** The bound port (useful after binding port 0). */
+    /**
+     * The bound TCP port (useful after binding port 0).
+     *
+     * @throws IllegalStateException for a server bound to a Unix domain socket
+     */
     public int port() {
-        return channel.localAddress().getPort();
+        return localAddress().getPort();
     }
 
     /** The loops serving accepted connections. */
@@ -112,15 +132,24 @@ public final class Server implements AutoCloseable {
             return this;
         }
 
-        /** An option of the listening socket. */
+        /**
+         * An option of the listening socket ({@link ChannelOption#SO_REUSEPORT}, {@link ChannelOption#SO_BACKLOG},
+         * ...); any JDK socket option through {@link ChannelOption#of}.
+         *
+         * @throws IllegalArgumentException if listening sockets do not support the option or refuse the value
+         */
         public <T> Builder option(ChannelOption<T> option, T value) {
-            options.put(option, option.cast(value));
+            options.put(option, SocketOptionCheck.check(option, value, SocketOptionCheck.Kind.LISTENER));
             return this;
         }
 
-        /** An option of every accepted connection. */
+        /**
+         * An option of every accepted connection; any JDK socket option through {@link ChannelOption#of}.
+         *
+         * @throws IllegalArgumentException if TCP sockets do not support the option or refuse the value
+         */
         public <T> Builder childOption(ChannelOption<T> option, T value) {
-            childOptions.put(option, option.cast(value));
+            childOptions.put(option, SocketOptionCheck.check(option, value, SocketOptionCheck.Kind.STREAM));
             return this;
         }
 
@@ -153,7 +182,16 @@ public final class Server implements AutoCloseable {
         }
 
         /**
-         * Binds {@code address} and starts serving; waits for the bind to finish.
+         * Binds the Unix domain socket {@code path} and starts serving; the socket file is deleted when the server
+         * closes. Connections get the same pipeline API as TCP ones; TCP-only options are refused.
+         */
+        public Server bind(java.nio.file.Path path) {
+            return bind(java.net.UnixDomainSocketAddress.of(path));
+        }
+
+        /**
+         * Binds {@code address} (an {@link InetSocketAddress} or a {@link java.net.UnixDomainSocketAddress}) and
+         * starts serving; waits for the bind to finish.
          *
          * @throws IllegalStateException wrapping the cause if binding fails
          */

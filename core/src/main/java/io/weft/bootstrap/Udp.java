@@ -51,7 +51,7 @@ public final class Udp {
 
     /** An option of each channel ({@link ChannelOption#MAX_DATAGRAM_SIZE}, {@link ChannelOption#SO_RCVBUF}, ...). */
     public <T> Udp option(ChannelOption<T> option, T value) {
-        options.put(option, option.cast(value));
+        options.put(option, SocketOptionCheck.check(option, value, SocketOptionCheck.Kind.DATAGRAM));
         return this;
     }
 

@@ -106,6 +106,27 @@ public final class Buffer implements ReferenceCounted {
         return allocator;
     }
 
+    /** The leak detector's record of the memory this buffer views (a slice: its root's); null if none or released. */
+    LeakDetector.Record leakRecord() {
+        Buffer r = root;
+        return r == null ? null : r.leak;
+    }
+
+    /**
+     * Starts tracking the memory this buffer views, with a record made by {@code newRecord} from the buffer owning
+     * it, unless it is tracked already; returns its record, or {@code null} if the buffer is released.
+     */
+    LeakDetector.Record ensureLeakRecord(java.util.function.Function<Buffer, LeakDetector.Record> newRecord) {
+        Buffer r = root;
+        if (r == null || refCnt() == 0) {
+            return null;
+        }
+        if (r.leak == null) {
+            r.leak = newRecord.apply(r);
+        }
+        return r.leak;
+    }
+
     // ---------------------------------------------------------------- reference counting
 
     @Override

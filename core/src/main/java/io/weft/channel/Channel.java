@@ -144,14 +144,27 @@ public abstract class Channel {
         return new CompletableFuture<>();
     }
 
-    /** Queues {@code msg} through the pipeline; the pipeline owns it now. */
+    /**
+     * Queues {@code msg} through the pipeline; the pipeline owns it now. Nothing is allocated to report the
+     * outcome: to learn it, pass a promise to {@link #write(Object, CompletableFuture)}.
+     */
     public void write(Object msg) {
         pipeline.write(msg, null);
     }
 
-    /** Queues {@code msg}; {@code promise} completes when it is written or fails. */
-    public void write(Object msg, CompletableFuture<Void> promise) {
+    /**
+     * Queues {@code msg}; {@code promise} completes when the message has been written to the socket, or fails
+     * with the cause (for example a {@link java.nio.channels.ClosedChannelException} if the channel closed first,
+     * or the encoder's exception). A {@code null} promise asks for no notification.
+     *
+     * <p>Listeners added with {@code thenRun}, {@code whenComplete} and the like run on this channel's loop thread
+     * when the write completes there; keep them short and non-blocking, or use the {@code *Async} variants.
+     *
+     * @return {@code promise}, for chaining: {@code ch.write(msg, ch.newPromise()).whenComplete(...)}
+     */
+    public CompletableFuture<Void> write(Object msg, CompletableFuture<Void> promise) {
         pipeline.write(msg, promise);
+        return promise;
     }
 
     /** Writes out everything queued. */
@@ -159,14 +172,19 @@ public abstract class Channel {
         pipeline.flush();
     }
 
-    /** {@link #write(Object)} then {@link #flush()}. */
+    /** {@link #write(Object)} then {@link #flush()}; allocates nothing to report the outcome. */
     public void writeAndFlush(Object msg) {
         pipeline.writeAndFlush(msg, null);
     }
 
-    /** {@link #write(Object, CompletableFuture)} then {@link #flush()}. */
-    public void writeAndFlush(Object msg, CompletableFuture<Void> promise) {
+    /**
+     * {@link #write(Object, CompletableFuture)} then {@link #flush()}.
+     *
+     * @return {@code promise}, for chaining: {@code ch.writeAndFlush(msg, ch.newPromise()).thenRun(...)}
+     */
+    public CompletableFuture<Void> writeAndFlush(Object msg, CompletableFuture<Void> promise) {
         pipeline.writeAndFlush(msg, promise);
+        return promise;
     }
 
     /** Requests a batch of reads; needed only when {@link ChannelOption#AUTO_READ} is off. */
@@ -417,11 +435,7 @@ public abstract class Channel {
             initializerFaults.warn("{}: cleaning up before close failed", this, t);
         }
         failStart(new ClosedChannelException());
-        try {
-            javaChannel().close();
-        } catch (IOException e) {
-            log.debug("{}: closing the socket failed: {}", this, e.toString());
-        }
+        closeSocket();
         if (registerCalled && key != null) {
             loop.deregister(key);
             key = null;
@@ -512,6 +526,25 @@ public abstract class Channel {
         } else {
             fireExceptionCaught(error);
         }
+    }
+
+    /** Closes the socket; a channel without one (an {@link EmbeddedChannel}) overrides it. */
+    void closeSocket() {
+        try {
+            javaChannel().close();
+        } catch (IOException e) {
+            log.debug("{}: closing the socket failed: {}", this, e.toString());
+        }
+    }
+
+    /** Hook: an inbound message reached the pipeline's tail unconsumed; {@code true} takes it. */
+    boolean unhandledInbound(Object msg) {
+        return false;
+    }
+
+    /** Hook: an exception reached the pipeline's tail unhandled; {@code true} takes it. */
+    boolean unhandledException(Throwable cause) {
+        return false;
     }
 
     /** Hook run once as closing starts (cancel timers and the like). */
@@ -625,6 +658,16 @@ public abstract class Channel {
         @Override
         public void close(CompletableFuture<Void> promise) {
             closeNow(promise);
+        }
+
+        @Override
+        public boolean unhandledInbound(Object msg) {
+            return Channel.this.unhandledInbound(msg);
+        }
+
+        @Override
+        public boolean unhandledException(Throwable cause) {
+            return Channel.this.unhandledException(cause);
         }
     }
 

@@ -4,15 +4,34 @@ import io.weft.buffer.BufferAllocator;
 import java.net.NetworkInterface;
 import java.net.SocketOption;
 import java.net.StandardSocketOptions;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * A typed channel setting. Socket options map onto {@link StandardSocketOptions} and are applied to the socket;
- * the others tune Weft's own behaviour. Set them on a bootstrap, or on a live channel with
- * {@link Channel#setOption}.
+ * A typed channel setting. Socket options map onto JDK {@link SocketOption}s and are applied to the socket; the
+ * others tune Weft's own behaviour. Set them on a bootstrap, or on a live channel with {@link Channel#setOption}.
+ *
+ * <p>Any JDK socket option can be used, not only the constants here: {@link #of(SocketOption)} gives the channel
+ * option for it, for example TCP keep-alive tuning where the platform has it:
+ *
+ * <pre>{@code
+ * Server.builder()
+ *       .childOption(ChannelOption.SO_KEEPALIVE, true)
+ *       .childOption(ChannelOption.of(jdk.net.ExtendedSocketOptions.TCP_KEEPIDLE), 60)      // seconds
+ *       .childOption(ChannelOption.of(jdk.net.ExtendedSocketOptions.TCP_KEEPINTERVAL), 10)
+ *       .childOption(ChannelOption.of(jdk.net.ExtendedSocketOptions.TCP_KEEPCOUNT), 5)
+ * }</pre>
+ *
+ * <p>The bootstraps check a socket option when it is set: an option the kind of socket does not support, or a value
+ * the JDK refuses, throws {@link IllegalArgumentException} there, not later on a loop.
  *
  * @param <T> the value type
  */
 public final class ChannelOption<T> {
+
+    /** Canonical channel options of socket options; must be initialised before the constants below. */
+    private static final ConcurrentHashMap<SocketOption<?>, ChannelOption<?>> BY_SOCKET_OPTION =
+            new ConcurrentHashMap<>();
 
     /** Disable Nagle's algorithm. Weft's default is {@code true}: latency first. */
     public static final ChannelOption<Boolean> TCP_NODELAY = socket(StandardSocketOptions.TCP_NODELAY, true);
@@ -28,7 +47,13 @@ public final class ChannelOption<T> {
     public static final ChannelOption<Integer> SO_LINGER = socket(StandardSocketOptions.SO_LINGER, null);
     /** Allow sending broadcast datagrams (UDP). */
     public static final ChannelOption<Boolean> SO_BROADCAST = socket(StandardSocketOptions.SO_BROADCAST, null);
-    /** Type-of-service / traffic class of outgoing packets. */
+    /**
+     * Let several sockets bind the same address and port (Linux, macOS, BSDs): on Linux the kernel spreads incoming
+     * connections over all listening sockets, so several loops or processes can accept on one port. Set it on every
+     * one of them, before binding. See docs/transport.md in the repository.
+     */
+    public static final ChannelOption<Boolean> SO_REUSEPORT = socket(StandardSocketOptions.SO_REUSEPORT, null);
+    /** Type-of-service / traffic class of outgoing packets (0 to 255). */
     public static final ChannelOption<Integer> IP_TOS = socket(StandardSocketOptions.IP_TOS, null);
     /** Outgoing interface for multicast datagrams (UDP). */
     public static final ChannelOption<NetworkInterface> IP_MULTICAST_IF =
@@ -83,6 +108,11 @@ public final class ChannelOption<T> {
     /** Where the channel gets its buffers. */
     public static final ChannelOption<BufferAllocator> ALLOCATOR =
             weft("ALLOCATOR", BufferAllocator.class, BufferAllocator.defaultAllocator());
+    /**
+     * Server channels only: decides on the acceptor loop, right after {@code accept}, whether a connection is
+     * served; a refused one is closed before any channel, pipeline or read exists. None by default.
+     */
+    public static final ChannelOption<AcceptFilter> ACCEPT_FILTER = weft("ACCEPT_FILTER", AcceptFilter.class, null);
 
     private final String name;
     private final Class<T> type;
@@ -97,7 +127,21 @@ public final class ChannelOption<T> {
     }
 
     private static <T> ChannelOption<T> socket(SocketOption<T> option, T defaultValue) {
-        return new ChannelOption<>(option.name(), option.type(), defaultValue, option);
+        ChannelOption<T> channelOption = new ChannelOption<>(option.name(), option.type(), defaultValue, option);
+        BY_SOCKET_OPTION.put(option, channelOption);
+        return channelOption;
+    }
+
+    /**
+     * The channel option that sets the JDK socket option {@code option}: the constant of this class if there is one
+     * ({@code of(StandardSocketOptions.TCP_NODELAY) == TCP_NODELAY}), otherwise one made for it, the same instance
+     * on every call. Its default is the operating system's.
+     */
+    @SuppressWarnings("unchecked")
+    public static <T> ChannelOption<T> of(SocketOption<T> option) {
+        Objects.requireNonNull(option, "option");
+        return (ChannelOption<T>) BY_SOCKET_OPTION.computeIfAbsent(option,
+                o -> new ChannelOption<>(option.name(), option.type(), null, option));
     }
 
     private static <T> ChannelOption<T> weft(String name, Class<T> type, T defaultValue) {

@@ -79,6 +79,7 @@ abstract class ReadWriteChannel extends Channel {
         readRequested = false;
         int reads = 0;
         boolean eof = false;
+        boolean autoReadAtStart = autoRead;
         Throwable failure = null;
         try {
             while (reads < maxReadsPerEvent && isOpen()) {
@@ -88,8 +89,8 @@ abstract class ReadWriteChannel extends Channel {
                     break;
                 }
                 reads++;
-                if (result == READ_LAST) {
-                    break;
+                if (result == READ_LAST || (autoReadAtStart && !autoRead)) {
+                    break; // drained, or a handler paused reading (traffic shaping, back-pressure): stop now
                 }
             }
         } catch (Throwable t) {

@@ -6,6 +6,8 @@ import io.weft.loop.ScheduledTask;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
 import java.net.SocketAddress;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.SelectableChannel;
@@ -53,8 +55,9 @@ public final class TcpChannel extends ReadWriteChannel {
         CompletableFuture<TcpChannel> promise = new CompletableFuture<>();
         SocketChannel socket;
         try {
-            socket = SocketChannel.open();
-        } catch (IOException e) {
+            socket = remote instanceof UnixDomainSocketAddress ? SocketChannel.open(StandardProtocolFamily.UNIX)
+                    : SocketChannel.open();
+        } catch (IOException | UnsupportedOperationException e) {
             promise.completeExceptionally(e);
             return promise;
         }
@@ -93,15 +96,27 @@ public final class TcpChannel extends ReadWriteChannel {
         return active;
     }
 
+    /**
+     * The local address: an {@link InetSocketAddress} for TCP, a {@link UnixDomainSocketAddress} for a Unix domain
+     * socket (whose client side is usually unnamed, with an empty path); {@code null} if not bound or closed.
+     */
     @Override
-    public InetSocketAddress localAddress() {
-        return boundAddress();
+    public SocketAddress localAddress() {
+        try {
+            return socket.getLocalAddress();
+        } catch (IOException e) {
+            return null;
+        }
     }
 
+    /**
+     * The peer's address: an {@link InetSocketAddress} for TCP, a {@link UnixDomainSocketAddress} for a Unix domain
+     * socket; {@code null} if not connected or closed.
+     */
     @Override
-    public InetSocketAddress remoteAddress() {
+    public SocketAddress remoteAddress() {
         try {
-            return (InetSocketAddress) socket.getRemoteAddress();
+            return socket.getRemoteAddress();
         } catch (IOException e) {
             return null;
         }

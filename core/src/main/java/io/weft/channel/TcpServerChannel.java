@@ -3,6 +3,9 @@ package io.weft.channel;
 import io.weft.loop.EventLoop;
 import io.weft.loop.EventLoopGroup;
 import java.io.IOException;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.file.Files;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.channels.SelectableChannel;
@@ -22,6 +25,8 @@ import org.slf4j.LoggerFactory;
 public final class TcpServerChannel extends Channel {
 
     private static final Logger log = LoggerFactory.getLogger(TcpServerChannel.class);
+    /** A throwing accept filter would fail every accept: rate-limit its reports. */
+    private static final io.weft.internal.log.ThrottledLog filterFaults = new io.weft.internal.log.ThrottledLog(log);
     private static final int MAX_ACCEPTS_PER_EVENT = 64;
 
     private final ServerSocketChannel socket;
@@ -30,6 +35,7 @@ public final class TcpServerChannel extends Channel {
     private final ChannelInitializer childInitializer;
     private final SocketAddress requestedLocal;
     private volatile boolean bound;
+    private AcceptFilter acceptFilter;
 
     private TcpServerChannel(EventLoop loop, ServerSocketChannel socket, SocketAddress local, EventLoopGroup childGroup,
             Map<ChannelOption<?>, Object> childOptions, ChannelInitializer childInitializer) {
@@ -58,10 +64,25 @@ public final class TcpServerChannel extends Channel {
         CompletableFuture<TcpServerChannel> promise = new CompletableFuture<>();
         ServerSocketChannel socket;
         try {
-            socket = ServerSocketChannel.open();
-        } catch (IOException e) {
+            socket = local instanceof UnixDomainSocketAddress ? ServerSocketChannel.open(StandardProtocolFamily.UNIX)
+                    : ServerSocketChannel.open();
+        } catch (IOException | UnsupportedOperationException e) {
             promise.completeExceptionally(e);
             return promise;
+        }
+        if (local instanceof UnixDomainSocketAddress) {
+            IllegalArgumentException refused = options.get(ChannelOption.ACCEPT_FILTER) != null
+                    ? new IllegalArgumentException("ACCEPT_FILTER filters IP peers; a Unix domain socket server has none")
+                    : unsupportedByUnixSockets(childOptions);
+            if (refused != null) {
+                try {
+                    socket.close();
+                } catch (IOException ignored) {
+                    // Refusing the configuration is what matters.
+                }
+                promise.completeExceptionally(refused);
+                return promise;
+            }
         }
         TcpServerChannel channel =
                 new TcpServerChannel(loop, socket, local, childGroup, childOptions, childInitializer);
@@ -88,9 +109,45 @@ public final class TcpServerChannel extends Channel {
         return bound;
     }
 
+    /**
+     * The bound address: an {@link java.net.InetSocketAddress} for TCP, a {@link UnixDomainSocketAddress} for a Unix domain
+     * socket; {@code null} if not bound or closed.
+     */
     @Override
-    public InetSocketAddress localAddress() {
-        return boundAddress();
+    public SocketAddress localAddress() {
+        try {
+            return socket.getLocalAddress();
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    /** The error for the first socket option of {@code options} a Unix domain stream socket lacks, or null. */
+    private static IllegalArgumentException unsupportedByUnixSockets(Map<ChannelOption<?>, Object> options) {
+        try (SocketChannel probe = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+            for (ChannelOption<?> option : options.keySet()) {
+                if (option.socketOption() != null && !probe.supportedOptions().contains(option.socketOption())) {
+                    return new IllegalArgumentException(option.name() + " is not supported by Unix domain sockets");
+                }
+            }
+            return null;
+        } catch (IOException e) {
+            return new IllegalArgumentException("cannot check options for Unix domain sockets: " + e, e);
+        }
+    }
+
+    /** Closes the socket; a Unix domain socket's file is deleted with it, so the path can be bound again. */
+    @Override
+    void closeSocket() {
+        SocketAddress bound = localAddress();
+        super.closeSocket();
+        if (bound instanceof UnixDomainSocketAddress unix && !unix.getPath().toString().isEmpty()) {
+            try {
+                Files.deleteIfExists(unix.getPath());
+            } catch (IOException e) {
+                log.debug("{}: cannot delete the socket file {}", this, unix.getPath(), e);
+            }
+        }
     }
 
     @Override
@@ -143,11 +200,26 @@ public final class TcpServerChannel extends Channel {
             if (accepted == null) {
                 break;
             }
+            AcceptFilter filter = acceptFilter;
+            InetSocketAddress remote = null;
+            if (filter != null) {
+                remote = filterAccepted(filter, accepted);
+                if (remote == null) {
+                    continue;
+                }
+            }
             EventLoop childLoop = childGroup.next();
             try {
-                TcpChannel.accepted(childLoop, accepted, childOptions, childInitializer);
+                TcpChannel child = TcpChannel.accepted(childLoop, accepted, childOptions, childInitializer);
+                if (filter != null) {
+                    InetSocketAddress peer = remote;
+                    child.closeFuture().whenComplete((v, t) -> filter.closed(peer));
+                }
             } catch (RuntimeException e) {
                 log.warn("{}: could not set up accepted connection: {}", this, e.toString());
+                if (filter != null) {
+                    filter.closed(remote);
+                }
                 try {
                     accepted.close();
                 } catch (IOException ignored) {
@@ -158,6 +230,36 @@ public final class TcpServerChannel extends Channel {
         if (!autoRead) {
             setInterest(SelectionKey.OP_ACCEPT, false);
         }
+    }
+
+    @Override
+    void optionChanged(ChannelOption<?> option, Object value) {
+        if (option == ChannelOption.ACCEPT_FILTER) {
+            acceptFilter = (AcceptFilter) value;
+        }
+    }
+
+    /** Asks the accept filter; returns the peer's address if accepted, else closes the socket and returns null. */
+    private InetSocketAddress filterAccepted(AcceptFilter filter, SocketChannel accepted) {
+        InetSocketAddress remote = null;
+        boolean ok = false;
+        try {
+            remote = (InetSocketAddress) accepted.getRemoteAddress();
+            ok = remote != null && filter.accept(remote);
+        } catch (IOException e) {
+            log.debug("{}: accepted connection vanished before filtering: {}", this, e.toString());
+        } catch (RuntimeException e) {
+            filterFaults.warn("{}: accept filter failed; refusing {}", this, remote, e);
+        }
+        if (ok) {
+            return remote;
+        }
+        try {
+            accepted.close();
+        } catch (IOException ignored) {
+            // Refused and closed: nothing more to do.
+        }
+        return null;
     }
 
     @Override

@@ -130,7 +130,7 @@ public class IdleStateHandler implements Handler {
         }
         state = RUNNING;
         ctx = context;
-        long now = System.nanoTime();
+        long now = context.loop().nanoTime();
         lastReadNanos = now;
         lastWriteNanos = now;
         if (readerIdleNanos > 0) {
@@ -177,7 +177,7 @@ public class IdleStateHandler implements Handler {
     @Override
     public void channelReadComplete(HandlerContext ctx) throws Exception {
         if (reading) {
-            lastReadNanos = System.nanoTime();
+            lastReadNanos = ctx.loop().nanoTime();
             reading = false;
         }
         ctx.fireChannelReadComplete();
@@ -186,7 +186,7 @@ public class IdleStateHandler implements Handler {
     @Override
     public void write(HandlerContext ctx, Object msg, CompletableFuture<Void> promise) throws Exception {
         if (writerIdleNanos > 0 || allIdleNanos > 0) {
-            lastWriteNanos = System.nanoTime();
+            lastWriteNanos = ctx.loop().nanoTime();
             firstWriterIdle = true;
             firstAllIdle = true;
         }
@@ -199,7 +199,7 @@ public class IdleStateHandler implements Handler {
         if (state != RUNNING) {
             return;
         }
-        long remaining = reading ? readerIdleNanos : readerIdleNanos - (System.nanoTime() - lastReadNanos);
+        long remaining = reading ? readerIdleNanos : readerIdleNanos - (ctx.loop().nanoTime() - lastReadNanos);
         if (remaining > 0) {
             readerTimer = schedule(readerCheck, remaining);
             return;
@@ -214,7 +214,7 @@ public class IdleStateHandler implements Handler {
         if (state != RUNNING) {
             return;
         }
-        long remaining = writerIdleNanos - (System.nanoTime() - lastWriteNanos);
+        long remaining = writerIdleNanos - (ctx.loop().nanoTime() - lastWriteNanos);
         if (remaining > 0) {
             writerTimer = schedule(writerCheck, remaining);
             return;
@@ -230,7 +230,7 @@ public class IdleStateHandler implements Handler {
             return;
         }
         long last = lastReadNanos - lastWriteNanos > 0 ? lastReadNanos : lastWriteNanos; // the later of the two
-        long remaining = reading ? allIdleNanos : allIdleNanos - (System.nanoTime() - last);
+        long remaining = reading ? allIdleNanos : allIdleNanos - (ctx.loop().nanoTime() - last);
         if (remaining > 0) {
             allTimer = schedule(allCheck, remaining);
             return;

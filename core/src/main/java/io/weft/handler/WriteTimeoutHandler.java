@@ -95,7 +95,7 @@ public class WriteTimeoutHandler implements Handler {
         }
         CompletableFuture<Void> observed = promise != null ? promise : new CompletableFuture<>();
         dropCompleted();
-        add(observed, System.nanoTime());
+        add(observed, ctx.loop().nanoTime());
         if (timer == null) {
             timer = ctx.loop().schedule(check, timeoutNanos, TimeUnit.NANOSECONDS);
         }
@@ -145,7 +145,7 @@ public class WriteTimeoutHandler implements Handler {
         if (size == 0) {
             return;
         }
-        long pending = System.nanoTime() - starts[head];
+        long pending = ctx.loop().nanoTime() - starts[head];
         if (pending < timeoutNanos) {
             timer = ctx.loop().schedule(check, timeoutNanos - pending, TimeUnit.NANOSECONDS);
             return;

@@ -31,9 +31,10 @@ import org.slf4j.LoggerFactory;
  * may be blocked in it. Timers ({@link #schedule}) live in a heap whose earliest deadline bounds the select
  * timeout, so they cost no thread.
  *
- * <p>Loops are created by an {@link EventLoopGroup} and start their thread at once.
+ * <p>Loops are created by an {@link EventLoopGroup} and start their thread at once. The one other kind is
+ * {@link EmbeddedEventLoop}, which has no thread and runs its work on the caller's thread, for tests.
  */
-public final class EventLoop implements Executor {
+public sealed class EventLoop implements Executor permits EmbeddedEventLoop {
 
     private static final Logger log = LoggerFactory.getLogger(EventLoop.class);
     /** Faults of handlers and tasks run by a loop: WARN with the trace, at most a few per minute per site. */
@@ -63,6 +64,10 @@ public final class EventLoop implements Executor {
     private final CompletableFuture<Void> terminationFuture = new CompletableFuture<>();
     private final Consumer<SelectionKey> dispatcher = this::dispatch;
     private final AtomicLong timerSequence = new AtomicLong();
+    /** Written only by the loop thread; volatile so other threads can read them as metrics. */
+    private volatile long tasksRun;
+    private volatile long selects;
+    private volatile long selectedKeys;
     private volatile int wakeState;
     private volatile boolean shuttingDown;
     private volatile long shutdownDeadlineNanos;
@@ -80,7 +85,22 @@ public final class EventLoop implements Executor {
         this.thread.start();
     }
 
-    /** The group this loop belongs to. */
+    /** For {@link EmbeddedEventLoop}: no thread, no selector; the subclass overrides every public method. */
+    EventLoop() {
+        this.group = null;
+        this.selector = null;
+        this.thread = null;
+    }
+
+    /**
+     * The loop's clock, in nanoseconds, with {@link System#nanoTime()}'s meaning: timers and timeout handlers
+     * measure time with it. {@link System#nanoTime()} here; a virtual clock on an {@link EmbeddedEventLoop}.
+     */
+    public long nanoTime() {
+        return System.nanoTime();
+    }
+
+    /** The group this loop belongs to ({@code null} for an {@link EmbeddedEventLoop}). */
     public EventLoopGroup group() {
         return group;
     }
@@ -156,6 +176,29 @@ public final class EventLoop implements Executor {
         return scheduled;
     }
 
+    /** Tasks queued by {@link #execute} and not yet run; approximate when read outside the loop. */
+    public int pendingTasks() {
+        return tasks.size();
+    }
+
+    /** Tasks (including timers) this loop has run since it started, counting those that threw. */
+    public long tasksRun() {
+        return tasksRun;
+    }
+
+    /** How many times the loop has returned from its selector (blocking or not) since it started. */
+    public long selectCount() {
+        return selects;
+    }
+
+    /**
+     * Ready keys the selector has reported since the loop started; divided by {@link #selectCount()} it gives the
+     * selected keys per wake-up.
+     */
+    public long selectedKeys() {
+        return selectedKeys;
+    }
+
     /**
      * Registers {@code channel} with this loop's selector for {@code interestOps}; {@code handler} receives the
      * readiness events and, on the loop thread, {@link IoHandler#registered} or
@@ -223,6 +266,7 @@ public final class EventLoop implements Executor {
         try {
             while (true) {
                 select();
+                selects++;
                 runDueTimers();
                 runTasks(MAX_TASKS_PER_ITERATION);
                 if (shuttingDown) {
@@ -278,6 +322,7 @@ public final class EventLoop implements Executor {
     }
 
     private void dispatch(SelectionKey key) {
+        selectedKeys++;
         IoHandler handler = (IoHandler) key.attachment();
         try {
             handler.ready(key);
@@ -303,6 +348,7 @@ public final class EventLoop implements Executor {
         ScheduledTask head;
         while ((head = timers.peek()) != null && head.deadlineNanos() - now <= 0) {
             timers.poll();
+            tasksRun++;
             try {
                 head.run();
             } catch (Throwable t) {
@@ -321,6 +367,9 @@ public final class EventLoop implements Executor {
             } catch (Throwable t) {
                 taskFaults.warn("task threw", t);
             }
+        }
+        if (ran > 0) {
+            tasksRun += ran;
         }
         return ran;
     }

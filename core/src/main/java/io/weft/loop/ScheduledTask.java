@@ -36,14 +36,14 @@ public final class ScheduledTask implements Comparable<ScheduledTask> {
         this.sequence = sequence;
     }
 
-    /** The {@link System#nanoTime()} at which the task becomes due. */
+    /** The {@linkplain EventLoop#nanoTime() loop time} at which the task becomes due. */
     public long deadlineNanos() {
         return deadlineNanos;
     }
 
     /** Nanoseconds until the deadline; negative once due. */
     public long delayNanos() {
-        return deadlineNanos - System.nanoTime();
+        return deadlineNanos - loop.nanoTime();
     }
 
     /**

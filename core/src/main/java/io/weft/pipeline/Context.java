@@ -274,12 +274,7 @@ final class Context implements HandlerContext {
 
     void invokeWrite(Object msg, CompletableFuture<Void> promise) {
         try {
-            pipeline.callbackDepth++;
-            try {
-                handler.write(this, msg, promise);
-            } finally {
-                pipeline.callbackDepth--;
-            }
+            handler.write(this, msg, promise);
         } catch (Throwable t) {
             failOutbound(promise, t);
         }
@@ -297,12 +292,7 @@ final class Context implements HandlerContext {
 
     void invokeFlush() {
         try {
-            pipeline.callbackDepth++;
-            try {
-                handler.flush(this);
-            } finally {
-                pipeline.callbackDepth--;
-            }
+            handler.flush(this);
         } catch (Throwable t) {
             failOutbound(null, t);
         }
@@ -320,12 +310,7 @@ final class Context implements HandlerContext {
 
     void invokeRead() {
         try {
-            pipeline.callbackDepth++;
-            try {
-                handler.read(this);
-            } finally {
-                pipeline.callbackDepth--;
-            }
+            handler.read(this);
         } catch (Throwable t) {
             failOutbound(null, t);
         }
@@ -343,12 +328,7 @@ final class Context implements HandlerContext {
 
     void invokeClose(CompletableFuture<Void> promise) {
         try {
-            pipeline.callbackDepth++;
-            try {
-                handler.close(this, promise);
-            } finally {
-                pipeline.callbackDepth--;
-            }
+            handler.close(this, promise);
         } catch (Throwable t) {
             failOutbound(promise, t);
         }

@@ -71,10 +71,15 @@ public interface HandlerContext {
         flush();
     }
 
-    /** Writes {@code msg} and flushes; {@code promise} (may be {@code null}) completes when it is written. */
-    default void writeAndFlush(Object msg, CompletableFuture<Void> promise) {
+    /**
+     * Writes {@code msg} and flushes; {@code promise} (may be {@code null}) completes when it is written.
+     *
+     * @return {@code promise}, for chaining: {@code ctx.writeAndFlush(msg, ctx.channel().newPromise()).thenRun(...)}
+     */
+    default CompletableFuture<Void> writeAndFlush(Object msg, CompletableFuture<Void> promise) {
         write(msg, promise);
         flush();
+        return promise;
     }
 
     /** Flushes towards the head. */

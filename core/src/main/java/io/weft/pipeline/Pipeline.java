@@ -45,6 +45,23 @@ public final class Pipeline {
 
         /** Closes the channel. */
         void close(CompletableFuture<Void> promise);
+
+        /**
+         * An inbound message reached the tail without being consumed. Return {@code true} to take it (and its
+         * ownership), as {@link io.weft.channel.EmbeddedChannel} does to collect what comes out of the pipeline;
+         * {@code false} (the default) lets the tail log it at DEBUG and release it.
+         */
+        default boolean unhandledInbound(Object msg) {
+            return false;
+        }
+
+        /**
+         * An exception reached the tail without being handled. Return {@code true} to take it; {@code false} (the
+         * default) lets the tail log it.
+         */
+        default boolean unhandledException(Throwable cause) {
+            return false;
+        }
     }
 
     private final Channel channel;
@@ -52,7 +69,11 @@ public final class Pipeline {
     private final Context head;
     private final Context tail;
     private boolean exceptionLogged;
-    /** Handler callbacks of this pipeline now running on the loop (loop-confined). */
+    /**
+     * Inbound handler callbacks (and handlerAdded/handlerRemoved) of this pipeline now running on the loop;
+     * loop-confined. Outbound callbacks are not counted: an operation started outside any event (a task on the loop)
+     * is not re-entrant however many handlers it passes.
+     */
     int callbackDepth;
 
     /**
@@ -75,8 +96,9 @@ public final class Pipeline {
     }
 
     /**
-     * Whether a handler callback of this pipeline is running. Loop thread only; for channel implementations, which
-     * deliver the events a handler's own operation causes (writability, channel-inactive) after it has returned.
+     * Whether an inbound handler callback (or handlerAdded/handlerRemoved) of this pipeline is running, so that an
+     * operation a handler starts now is its own. Loop thread only; for channel implementations, which deliver the
+     * events such an operation causes (writability, channel-inactive) after the callback has returned.
      */
     public boolean inHandlerCallback() {
         return callbackDepth > 0;
@@ -435,49 +457,25 @@ public final class Pipeline {
         return "Pipeline" + names();
     }
 
-    /**
-     * Hands outbound operations to the transport. Its own invocation is not a handler callback: the depth is
-     * uncounted for the call, so the transport sees only the user handlers that are running.
-     */
     private final class HeadHandler implements Handler {
         @Override
         public void write(HandlerContext ctx, Object msg, CompletableFuture<Void> promise) {
-            callbackDepth--;
-            try {
-                transport.write(msg, promise);
-            } finally {
-                callbackDepth++;
-            }
+            transport.write(msg, promise);
         }
 
         @Override
         public void flush(HandlerContext ctx) {
-            callbackDepth--;
-            try {
-                transport.flush();
-            } finally {
-                callbackDepth++;
-            }
+            transport.flush();
         }
 
         @Override
         public void read(HandlerContext ctx) {
-            callbackDepth--;
-            try {
-                transport.read();
-            } finally {
-                callbackDepth++;
-            }
+            transport.read();
         }
 
         @Override
         public void close(HandlerContext ctx, CompletableFuture<Void> promise) {
-            callbackDepth--;
-            try {
-                transport.close(promise);
-            } finally {
-                callbackDepth++;
-            }
+            transport.close(promise);
         }
     }
 
@@ -492,6 +490,9 @@ public final class Pipeline {
 
         @Override
         public void channelRead(HandlerContext ctx, Object msg) {
+            if (transport.unhandledInbound(msg)) {
+                return;
+            }
             log.debug("{}: message reached the end of the pipeline unhandled and was released: {}", channel, msg);
             ReferenceCounted.safeRelease(msg);
         }
@@ -511,6 +512,9 @@ public final class Pipeline {
 
         @Override
         public void exceptionCaught(HandlerContext ctx, Throwable cause) {
+            if (transport.unhandledException(cause)) {
+                return;
+            }
             // Peer-caused (PeerCaused, I/O): one DEBUG line, no trace. A fault of a handler or of Weft: WARN with
             // the trace, rate-limited so that a fault hit by every connection cannot flood the log.
             if (PeerCaused.isPeerCaused(cause)) {

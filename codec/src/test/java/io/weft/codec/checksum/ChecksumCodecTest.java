@@ -3,21 +3,19 @@ package io.weft.codec.checksum;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.weft.buffer.Buffer;
+import io.weft.channel.EmbeddedChannel;
 import io.weft.codec.ChecksumMismatchException;
 import io.weft.codec.CorruptFrameException;
-import io.weft.codec.PipelineHarness;
-import io.weft.loop.EventLoopGroup;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.HexFormat;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -27,26 +25,14 @@ import org.junit.jupiter.params.provider.EnumSource;
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class ChecksumCodecTest {
 
-    private static EventLoopGroup group;
-
-    @BeforeAll
-    static void start() {
-        group = new EventLoopGroup(1);
-    }
-
-    @AfterAll
-    static void stop() {
-        group.close();
-    }
-
     /** Runs {@code payload} through a {@link ChecksumEncoder} and returns the frame it wrote. */
     private static byte[] encode(ChecksumType type, ChecksumPosition position, byte[] payload) throws Exception {
-        try (PipelineHarness h = new PipelineHarness(group, new ChecksumEncoder(type, position))) {
-            h.writeOutbound(h.alloc().copyOf(payload));
-            List<Object> out = h.readOutbound();
-            assertEquals(1, out.size(), "one buffer per frame");
-            return PipelineHarness.concat(out);
-        }
+        EmbeddedChannel ch = new EmbeddedChannel(new ChecksumEncoder(type, position));
+        ch.writeOutbound(ch.allocator().copyOf(payload));
+        assertEquals(1, ch.outboundMessages().size(), "one buffer per frame");
+        byte[] frame = ch.readOutboundBytes();
+        assertFalse(ch.finish());
+        return frame;
     }
 
     private static int crcOf(ChecksumType type, byte[] payload) throws Exception {
@@ -97,50 +83,47 @@ class ChecksumCodecTest {
         for (ChecksumPosition position : ChecksumPosition.values()) {
             byte[] payload = "a payload worth protecting".repeat(50).getBytes(StandardCharsets.UTF_8);
             byte[] frame = encode(type, position, payload);
-            try (PipelineHarness h = new PipelineHarness(group, new ChecksumDecoder(type, position))) {
-                h.writeInbound(frame);
-                assertArrayEquals(payload, h.readInboundBytes(), position.toString());
-                assertTrue(h.errors().isEmpty());
-            }
+            EmbeddedChannel ch = new EmbeddedChannel(new ChecksumDecoder(type, position));
+            ch.writeInboundBytes(frame); // would throw the decoder's error
+            assertArrayEquals(payload, ch.readInboundBytes(), position.toString());
+            assertFalse(ch.finish());
         }
     }
 
     @Test
     void appendsInPlaceWhenTheBufferHasRoom() throws Exception {
-        try (PipelineHarness h = new PipelineHarness(group, new ChecksumEncoder())) {
-            Buffer payload = h.alloc().allocate(64);
-            payload.writeBytes(new byte[] {1, 2, 3});
-            h.writeOutbound(payload);
-            List<Object> out = h.readOutbound();
-            assertTrue(out.get(0) == payload, "no copy");
-            PipelineHarness.concat(out);
-        }
+        EmbeddedChannel ch = new EmbeddedChannel(new ChecksumEncoder());
+        Buffer payload = ch.allocator().allocate(64);
+        payload.writeBytes(new byte[] {1, 2, 3});
+        ch.writeOutbound(payload);
+        assertSame(payload, ch.outboundMessages().peek(), "no copy");
+        assertEquals(7, ch.readOutboundBytes().length);
+        assertFalse(ch.finish());
     }
 
     @Test
     void flippedBitRaisesMismatchNamingBothValuesAndCloses() throws Exception {
         byte[] frame = encode(ChecksumType.CRC32C, ChecksumPosition.APPEND, new byte[100]);
         frame[40] ^= 0x04;
-        try (PipelineHarness h = new PipelineHarness(group, new ChecksumDecoder())) {
-            h.writeInbound(frame, frame);
-            assertEquals(0, h.readInbound().size());
-            List<Throwable> errors = h.errors();
-            assertEquals(1, errors.size(), "reported once, later frames dropped");
-            ChecksumMismatchException e = assertInstanceOf(ChecksumMismatchException.class, errors.get(0));
-            int expected = ByteBuffer.wrap(frame, 100, 4).getInt();
-            assertTrue(e.getMessage().contains(String.format("expected 0x%08x", expected)), e.getMessage());
-            assertTrue(e.getMessage().contains("actual 0x"), e.getMessage());
-            assertFalse(h.isOpen());
-        }
+        EmbeddedChannel ch = new EmbeddedChannel(new ChecksumDecoder());
+        ChecksumMismatchException e = assertThrows(ChecksumMismatchException.class,
+                () -> ch.writeInboundBytes(frame, frame));
+        assertNull(ch.readInbound());
+        assertEquals(0, e.getSuppressed().length, "reported once, later frames dropped");
+        int expected = ByteBuffer.wrap(frame, 100, 4).getInt();
+        assertTrue(e.getMessage().contains(String.format("expected 0x%08x", expected)), e.getMessage());
+        assertTrue(e.getMessage().contains("actual 0x"), e.getMessage());
+        assertFalse(ch.isOpen());
+        assertFalse(ch.finish());
     }
 
     @Test
     void frameShorterThanChecksumIsCorrupt() throws Exception {
-        try (PipelineHarness h = new PipelineHarness(group, new ChecksumDecoder(ChecksumType.CRC32))) {
-            h.writeInbound(new byte[] {1, 2, 3});
-            CorruptFrameException e = assertInstanceOf(CorruptFrameException.class, h.errors().get(0));
-            assertTrue(e.getMessage().contains("3 bytes"), e.getMessage());
-            assertFalse(h.isOpen());
-        }
+        EmbeddedChannel ch = new EmbeddedChannel(new ChecksumDecoder(ChecksumType.CRC32));
+        CorruptFrameException e = assertThrows(CorruptFrameException.class,
+                () -> ch.writeInboundBytes(new byte[] {1, 2, 3}));
+        assertTrue(e.getMessage().contains("3 bytes"), e.getMessage());
+        assertFalse(ch.isOpen());
+        assertFalse(ch.finish());
     }
 }

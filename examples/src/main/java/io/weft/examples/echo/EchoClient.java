@@ -7,6 +7,9 @@ import io.weft.examples.Cli;
 import io.weft.loop.EventLoopGroup;
 import io.weft.pipeline.Handler;
 import io.weft.pipeline.HandlerContext;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.net.UnixDomainSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -14,7 +17,9 @@ import java.util.concurrent.TimeUnit;
 /**
  * Sends a line to an echo server and prints what comes back.
  *
- * <p>Usage: {@code EchoClient [host] [port] [message]} (defaults 127.0.0.1, 8007, "hello, weft").
+ * <p>Usage: {@code EchoClient [host] [port] [message]} (defaults 127.0.0.1, 8007, "hello, weft"), or
+ * {@code EchoClient socket-path [message]} for a server on a Unix domain socket: a first argument containing
+ * {@code /} is the socket's path, for example {@code EchoClient /tmp/echo.sock hello}.
  */
 public final class EchoClient {
 
@@ -23,16 +28,32 @@ public final class EchoClient {
 
     /** Connects, sends the message, waits for the echo and prints it. */
     public static void main(String[] args) {
-        Cli.main("EchoClient [host] [port] [message]   (defaults 127.0.0.1 8007 \"hello, weft\")", args, a -> {
-            a.atMost(3);
-            String host = a.host(0, "127.0.0.1");
-            int port = a.integer(1, "port", 8007, 1, 65_535);
-            System.out.println(echo(host, port, a.string(2, "hello, weft")));
-        });
+        Cli.main("EchoClient [host] [port] [message]   (defaults 127.0.0.1 8007 \"hello, weft\"), or"
+                + " EchoClient socket-path [message]   (a first argument containing / is a Unix domain socket)",
+                args, a -> {
+                    if (a.has(0) && a.string(0, "").contains("/")) {
+                        a.atMost(2);
+                        UnixDomainSocketAddress path = UnixDomainSocketAddress.of(a.string(0, ""));
+                        System.out.println(echo(path, a.string(1, "hello, weft")));
+                        return;
+                    }
+                    a.atMost(3);
+                    String host = a.host(0, "127.0.0.1");
+                    int port = a.integer(1, "port", 8007, 1, 65_535);
+                    System.out.println(echo(host, port, a.string(2, "hello, weft")));
+                });
     }
 
-    /** Sends {@code message} and returns the echoed text. */
+    /** Sends {@code message} to {@code host:port} and returns the echoed text. */
     public static String echo(String host, int port, String message) throws Exception {
+        return echo(new InetSocketAddress(host, port), message);
+    }
+
+    /**
+     * Sends {@code message} to {@code server} (a TCP address or a Unix domain socket address) and returns the
+     * echoed text.
+     */
+    public static String echo(SocketAddress server, String message) throws Exception {
         byte[] bytes = message.getBytes(StandardCharsets.UTF_8);
         StringBuilder received = new StringBuilder();
         CompletableFuture<String> done = new CompletableFuture<>();
@@ -56,7 +77,7 @@ public final class EchoClient {
                             }
                         }
                     }))
-                    .connect(host, port).get(10, TimeUnit.SECONDS);
+                    .connect(server).get(10, TimeUnit.SECONDS);
             channel.writeAndFlush(channel.allocator().copyOf(bytes));
             return done.get(10, TimeUnit.SECONDS);
         }

@@ -6,15 +6,19 @@ import io.weft.examples.Cli;
 import io.weft.loop.EventLoopGroup;
 import io.weft.pipeline.Handler;
 import io.weft.pipeline.HandlerContext;
+import java.nio.file.Path;
 
 /**
  * Echoes every byte back. Run it with the README's command, then try {@code nc 127.0.0.1 8007}.
  *
- * <p>Usage: {@code EchoServer [port]} (default 8007).
+ * <p>Usage: {@code EchoServer [port | socket-path]} (default port 8007). An argument containing {@code /} is the
+ * path of a Unix domain socket to listen on instead, for example {@code EchoServer /tmp/echo.sock}; the socket
+ * file is removed when the server closes.
  */
 public final class EchoServer {
 
-    static final String USAGE = "EchoServer [port]   (default 8007; 0 picks a free port)";
+    static final String USAGE = "EchoServer [port | socket-path]   (default 8007; 0 picks a free port; an argument"
+            + " containing / is the path of a Unix domain socket to listen on)";
 
     /**
      * Writes what it reads; flushes once per batch of reads so many small reads cost one system call. Stops
@@ -54,14 +58,26 @@ public final class EchoServer {
                 .bind(host, port);
     }
 
+    /**
+     * Starts an echo server on the Unix domain socket {@code path}; the socket file is removed when it closes.
+     */
+    public static Server start(EventLoopGroup group, Path path) {
+        return Server.builder().group(group)
+                .childHandler(ch -> ch.pipeline().addLast("echo", new EchoHandler()))
+                .bind(path);
+    }
+
     /** Starts the server and blocks until it is closed. */
     public static void main(String[] args) {
         Cli.main(USAGE, args, a -> {
-            int port = a.atMost(1).port(0, 8007);
+            a.atMost(1);
+            String where = a.string(0, "8007");
+            Path socketPath = where.contains("/") ? Path.of(where) : null;
+            int port = socketPath == null ? a.port(0, 8007) : 0;
             EventLoopGroup group = new EventLoopGroup();
             Server server;
             try {
-                server = start(group, "0.0.0.0", port);
+                server = socketPath != null ? start(group, socketPath) : start(group, "0.0.0.0", port);
             } catch (RuntimeException e) {
                 group.close();
                 throw e;
@@ -71,7 +87,7 @@ public final class EchoServer {
                 group.close();
             }));
             org.slf4j.LoggerFactory.getLogger(EchoServer.class).info("echo server listening on {}",
-                    server.localAddress());
+                    server.address());
             server.closeFuture().join();
         });
     }
