@@ -335,20 +335,17 @@ final class Context implements HandlerContext {
     }
 
     /**
-     * An outbound callback of this handler threw: the promise fails, and the exception is fired through the
-     * pipeline after the current callback has unwound (never re-entrantly from inside a write); an {@link Error}
-     * also closes the channel.
+     * An outbound callback of this handler threw: the promise fails and the exception is fired through the pipeline;
+     * an {@link Error} also closes the channel, after the current callback has unwound.
      */
     private void failOutbound(CompletableFuture<Void> promise, Throwable t) {
         if (promise != null) {
             promise.completeExceptionally(t);
         }
-        later(() -> {
-            pipeline.fireExceptionCaught(t);
-            if (t instanceof Error) {
-                channel().close();
-            }
-        });
+        pipeline.fireExceptionCaught(t);
+        if (t instanceof Error) {
+            later(() -> channel().close());
+        }
     }
 
     @Override
