@@ -13,6 +13,7 @@ module io.weft.codec {
     exports io.weft.codec.frame;
     exports io.weft.codec.http;
     exports io.weft.codec.http.ops;
+    exports io.weft.codec.http.proxy;
     exports io.weft.codec.string;
     exports io.weft.codec.tls;
 }

@@ -1,5 +1,6 @@
 /**
- * Weft core: pooled buffers, event loops, channels, pipelines and bootstraps.
+ * Weft core: pooled buffers, event loops, channels, pipelines, bootstraps, backend selection with health checks
+ * ({@code io.weft.balance}) and a TCP load-balancing proxy ({@code io.weft.proxy}).
  *
  * <p>SLF4J is required transitively: the public API names its types ({@code LoggingHandler} takes an
  * {@code org.slf4j.Logger} and an {@code org.slf4j.event.Level}), so a module that reads {@code io.weft.core} reads
@@ -20,6 +21,8 @@ module io.weft.core {
     exports io.weft.pipeline;
     exports io.weft.bootstrap;
     exports io.weft.handler;
+    exports io.weft.balance;
+    exports io.weft.proxy;
     exports io.weft.handler.access;
     exports io.weft.handler.traffic;
     exports io.weft.metrics;

@@ -1,9 +1,12 @@
 package io.weft.bootstrap;
 
+import io.weft.buffer.ReferenceCounted;
 import io.weft.channel.ChannelInitializer;
 import io.weft.channel.ChannelOption;
 import io.weft.channel.TcpServerChannel;
 import io.weft.loop.EventLoopGroup;
+import io.weft.pipeline.Handler;
+import io.weft.pipeline.HandlerContext;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.util.LinkedHashMap;
@@ -12,6 +15,9 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A running TCP server, built with {@link #builder()}:
@@ -24,10 +30,30 @@ import java.util.concurrent.TimeoutException;
  * }
  * }</pre>
  *
+ * <p>At most {@link Builder#maxConnections} connections are served at once; more are closed when accepted.
+ *
  * <p>Without explicit groups the server creates one acceptor loop and one worker loop per processor and shuts them
  * down in {@link #close()}; groups passed in are left running.
  */
 public final class Server implements AutoCloseable {
+
+    /** The default of {@link Builder#maxConnections}: 10,000 connections open at once per server. */
+    public static final int DEFAULT_MAX_CONNECTIONS = 10_000;
+
+    private static final Logger log = LoggerFactory.getLogger(Server.class);
+
+    /** Closes a connection over the limit as soon as it is active; shared (it keeps no state). */
+    private static final Handler REFUSE = new Handler() {
+        @Override
+        public void channelActive(HandlerContext ctx) {
+            ctx.close();
+        }
+
+        @Override
+        public void channelRead(HandlerContext ctx, Object msg) {
+            ReferenceCounted.safeRelease(msg);
+        }
+    };
 
     private final TcpServerChannel channel;
     private final EventLoopGroup acceptorGroup;
@@ -116,6 +142,7 @@ public final class Server implements AutoCloseable {
         private ChannelInitializer handler;
         private ChannelInitializer childHandler;
         private long bindTimeoutMillis = 10_000;
+        private int maxConnections = DEFAULT_MAX_CONNECTIONS;
 
         private Builder() {
         }
@@ -165,6 +192,19 @@ public final class Server implements AutoCloseable {
             return this;
         }
 
+        /**
+         * At most {@code max} accepted connections open at once ({@link #DEFAULT_MAX_CONNECTIONS} by default). A
+         * connection beyond the limit is closed as soon as it is accepted, before its pipeline is set up or a byte
+         * of it is read (the client sees the connection closed); it is logged at debug level.
+         */
+        public Builder maxConnections(int max) {
+            if (max <= 0) {
+                throw new IllegalArgumentException("maxConnections must be positive, was " + max);
+            }
+            this.maxConnections = max;
+            return this;
+        }
+
         /** How long {@link #bind} waits; 10 s by default. */
         public Builder bindTimeout(long timeout, TimeUnit unit) {
             this.bindTimeoutMillis = unit.toMillis(timeout);
@@ -204,7 +244,7 @@ public final class Server implements AutoCloseable {
             EventLoopGroup workers = owns ? new EventLoopGroup() : workerGroup;
             try {
                 TcpServerChannel channel = TcpServerChannel.bind(acceptor.next(), address, options, handler, workers,
-                        childOptions, childHandler).get(bindTimeoutMillis, TimeUnit.MILLISECONDS);
+                        childOptions, limited(childHandler, maxConnections)).get(bindTimeoutMillis, TimeUnit.MILLISECONDS);
                 return new Server(channel, acceptor, workers, owns);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -215,6 +255,21 @@ public final class Server implements AutoCloseable {
                 Throwable cause = e.getCause() == null ? e : e.getCause();
                 throw new IllegalStateException("cannot bind " + address + ": " + cause, cause);
             }
+        }
+
+        /** Wraps {@code init} so that at most {@code max} connections are open; extra ones are closed at once. */
+        private static ChannelInitializer limited(ChannelInitializer init, int max) {
+            AtomicInteger open = new AtomicInteger();
+            return ch -> {
+                if (open.incrementAndGet() > max) {
+                    open.decrementAndGet();
+                    log.debug("{}: closed at once: {} connections are open, the limit", ch, max);
+                    ch.pipeline().addLast("weft-connection-limit", REFUSE);
+                    return;
+                }
+                ch.closeFuture().whenComplete((v, t) -> open.decrementAndGet());
+                init.initChannel(ch);
+            };
         }
 
         private static void shutdownOwned(boolean owns, EventLoopGroup acceptor, EventLoopGroup workers) {

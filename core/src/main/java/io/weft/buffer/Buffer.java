@@ -1,13 +1,13 @@
 package io.weft.buffer;
 
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
+import java.util.Objects;
+import java.util.function.Function;
 
 /**
- * A growable sequence of bytes in direct memory with separate reader and writer indexes.
+ * A sequence of bytes (usually direct memory) with separate reader and writer indexes.
  *
  * <pre>
  *  +-------------------+------------------+------------------+
@@ -18,45 +18,29 @@ import java.nio.charset.StandardCharsets;
  *
  * <p>{@code read*}/{@code write*} methods move the indexes; {@code get*}/{@code set*} take an absolute index and
  * move nothing. Multi-byte values are big-endian unless the method name ends in {@code LE}. A write beyond the
- * capacity grows the buffer (reallocating from its allocator) up to {@link #maxCapacity()}.
+ * capacity grows the buffer (reallocating from its allocator) up to {@link #maxCapacity()}. A method that throws
+ * (bounds, reference count, allocation) leaves both indexes as they were.
  *
  * <p>Buffers are {@linkplain ReferenceCounted reference counted}: the one who holds the last reference releases
- * it. A {@linkplain #slice(int, int) slice} is a view sharing both memory and reference count with its parent.
+ * it. A {@linkplain #slice(int, int) slice} is a view sharing both memory and reference count with its parent; a
+ * {@linkplain #retainedSlice(int, int) retained slice} shares the memory and has a count of its own.
+ * {@link #wrap(byte[])} and {@link #wrap(ByteBuffer)} make a buffer over memory the caller already has, without a
+ * copy.
  *
  * <p>A buffer is not thread-safe: one thread uses it at a time (ownership may be handed to another thread, for
  * example through an event loop's task queue). It may be released on any thread.
  */
 public final class Buffer implements ReferenceCounted {
 
-    private static final VarHandle REF_CNT;
-
-    static {
-        try {
-            REF_CNT = MethodHandles.lookup().findVarHandle(Buffer.class, "refCnt", int.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
-
-    private BufferAllocator allocator;
-    /** The buffer owning the memory; {@code this} for a root buffer. */
-    private Buffer root;
-    /** Offset of index 0 of this buffer inside {@code root.mem}. */
+    // Every buffer is a view: memory (shared with slices), an offset into it, and the count it answers to. What
+    // differs between a root, a plain slice and a retained slice lives in the Memory and RefCount objects.
+    private final BufferAllocator allocator;
+    /** The memory viewed; {@code null} only for a released, recycled retained-slice view. */
+    private Memory memory;
+    /** The count this view answers to: its memory's (root), its parent's (plain slice) or its own (retained). */
+    private RefCount counter;
+    /** Offset of index 0 of this buffer inside {@code memory.mem}. */
     private int adjustment;
-    /**
-     * The buffer holding the reference count this buffer uses: {@code this} for a root buffer and for a retained
-     * slice (which counts on its own), the parent's for a plain slice.
-     */
-    private Buffer rc;
-    /** For a retained slice: the count it holds on its parent, given back when its own count reaches zero. */
-    private Buffer derivedParent;
-    /** For a retained slice: the thread cache that lent this slice object and takes it back. */
-    private PooledAllocator.Home sliceHome;
-
-    // Storage: only meaningful on a root buffer.
-    ByteBuffer mem;
-    PooledAllocator.Home home;
-    int sizeClass;
 
     private int capacity;
     private int maxCapacity;
@@ -66,32 +50,74 @@ public final class Buffer implements ReferenceCounted {
     private ByteBuffer nioView;
     private ByteBuffer nioViewSource;
 
-    private volatile int refCnt;
-    LeakDetector.Record leak;
-
-    Buffer(BufferAllocator allocator, Buffer root, int adjustment) {
+    /** A view with no memory yet; see {@link #newRoot} and {@link SliceCount}. */
+    Buffer(BufferAllocator allocator) {
         this.allocator = allocator;
-        this.root = root == null ? this : root;
-        this.adjustment = adjustment;
-        this.rc = this;
+    }
+
+    /** A root buffer with memory of its own, to be {@linkplain #attach attached}. */
+    static Buffer newRoot(BufferAllocator allocator) {
+        Buffer root = new Buffer(allocator);
+        Memory m = new Memory(root);
+        root.memory = m;
+        root.counter = m;
+        return root;
     }
 
     /** Gives a root buffer its memory and resets it for a new owner. */
-    void attach(ByteBuffer memory, int capacity, int maxCapacity) {
-        this.mem = memory;
+    void attach(ByteBuffer region, int capacity, int maxCapacity) {
+        memory.mem = region;
         this.capacity = capacity;
         this.maxCapacity = maxCapacity;
         this.readerIndex = 0;
         this.writerIndex = 0;
-        REF_CNT.setRelease(this, 1);
+        memory.reset();
     }
 
     /** Re-arms a pooled root buffer that already owns memory. */
-    void reuse(int maxCapacity) {
+    void reuse(int capacity, int maxCapacity) {
+        this.capacity = capacity;
         this.maxCapacity = maxCapacity;
         this.readerIndex = 0;
         this.writerIndex = 0;
-        REF_CNT.setRelease(this, 1);
+        memory.reset();
+    }
+
+    /** The leak detector's record of the memory this buffer views (a slice: its root's); null if none or released. */
+    LeakDetector.Record leakRecord() {
+        Memory m = memory;
+        return m == null ? null : m.leak;
+    }
+
+    /**
+     * Starts tracking the memory this buffer views, with a record made by {@code newRecord} from the buffer owning
+     * it, unless it is tracked already; returns its record, or {@code null} if the buffer is released.
+     */
+    LeakDetector.Record ensureLeakRecord(Function<Buffer, LeakDetector.Record> newRecord) {
+        Memory m = memory;
+        if (m == null || refCnt() == 0) {
+            return null;
+        }
+        if (m.leak == null) {
+            m.leak = newRecord.apply(m.root);
+        }
+        return m.leak;
+    }
+
+    /** The memory behind this buffer; for the allocator and the leak detector. */
+    Memory memory() {
+        return memory;
+    }
+
+    /** A released retained-slice view lets go of the memory it viewed. */
+    void detach() {
+        memory = null;
+        forgetNioView();
+    }
+
+    void forgetNioView() {
+        nioView = null;
+        nioViewSource = null;
     }
 
     static void checkCapacities(int initialCapacity, int maxCapacity) {
@@ -101,121 +127,84 @@ public final class Buffer implements ReferenceCounted {
         }
     }
 
-    /** The allocator this buffer came from; used to allocate copies and to grow. */
-    public BufferAllocator allocator() {
-        return allocator;
-    }
+    // ---------------------------------------------------------------- wrapping
 
-    /** The leak detector's record of the memory this buffer views (a slice: its root's); null if none or released. */
-    LeakDetector.Record leakRecord() {
-        Buffer r = root;
-        return r == null ? null : r.leak;
+    /**
+     * A buffer over {@code array} itself, without a copy: every byte is readable ({@code writerIndex} is the array
+     * length) and it cannot grow. Changes through the buffer show in the array and the other way round. It is
+     * reference counted like any buffer, but releasing it only drops the reference: the array stays the
+     * caller's (and the leak detector does not track it, as nothing leaks). Written to a channel, it is sent
+     * without an extra copy on Weft's side. Copies and slices of it come from {@link UnpooledAllocator}.
+     */
+    public static Buffer wrap(byte[] array) {
+        return wrap(array, 0, array.length);
     }
 
     /**
-     * Starts tracking the memory this buffer views, with a record made by {@code newRecord} from the buffer owning
-     * it, unless it is tracked already; returns its record, or {@code null} if the buffer is released.
+     * A buffer over {@code array[offset..offset+length)}, without a copy; see {@link #wrap(byte[])}.
+     *
+     * @throws IndexOutOfBoundsException if the range lies outside the array
      */
-    LeakDetector.Record ensureLeakRecord(java.util.function.Function<Buffer, LeakDetector.Record> newRecord) {
-        Buffer r = root;
-        if (r == null || refCnt() == 0) {
-            return null;
-        }
-        if (r.leak == null) {
-            r.leak = newRecord.apply(r);
-        }
-        return r.leak;
+    public static Buffer wrap(byte[] array, int offset, int length) {
+        Objects.checkFromIndexSize(offset, length, array.length);
+        return wrapRegion(ByteBuffer.wrap(array, offset, length).slice());
+    }
+
+    /**
+     * A buffer over the remaining bytes of {@code source} (from its position to its limit), without a copy: every
+     * byte is readable and it cannot grow. The source's position, limit and byte order are left alone; a read-only
+     * source gives a buffer whose writes throw {@link java.nio.ReadOnlyBufferException}. Releasing the buffer does
+     * not free the source's memory.
+     */
+    public static Buffer wrap(ByteBuffer source) {
+        return wrapRegion(source.slice());
+    }
+
+    private static Buffer wrapRegion(ByteBuffer region) {
+        Buffer buffer = newRoot(UnpooledAllocator.INSTANCE);
+        int length = region.remaining();
+        buffer.attach(region, length, length);
+        buffer.writerIndex = length;
+        return buffer;
+    }
+
+    /** The allocator this buffer came from; used to allocate copies and to grow. */
+    public BufferAllocator allocator() {
+        return allocator;
     }
 
     // ---------------------------------------------------------------- reference counting
 
     @Override
     public int refCnt() {
-        return rc.refCnt;
+        return counter.refCnt();
     }
 
     @Override
     public Buffer retain() {
-        return retain(1);
+        counter.retain(1);
+        return this;
     }
 
     @Override
     public Buffer retain(int increment) {
-        if (increment <= 0) {
-            throw new IllegalArgumentException("increment " + increment + " must be positive");
-        }
-        Buffer r = rc;
-        for (;;) {
-            int current = r.refCnt;
-            if (current <= 0 || current + increment < current) {
-                throw new IllegalReferenceCountException(current, increment);
-            }
-            if (REF_CNT.compareAndSet(r, current, current + increment)) {
-                return this;
-            }
-        }
+        counter.retain(increment);
+        return this;
     }
 
     @Override
     public boolean release() {
-        return release(1);
+        return counter.release(1);
     }
 
     @Override
     public boolean release(int decrement) {
-        if (decrement <= 0) {
-            throw new IllegalArgumentException("decrement " + decrement + " must be positive");
-        }
-        Buffer r = rc;
-        for (;;) {
-            int current = r.refCnt;
-            if (current < decrement) {
-                throw new IllegalReferenceCountException(current, -decrement);
-            }
-            if (REF_CNT.compareAndSet(r, current, current - decrement)) {
-                if (current == decrement) {
-                    r.deallocate();
-                    return true;
-                }
-                return false;
-            }
-        }
-    }
-
-    private void deallocate() {
-        Buffer parent = derivedParent;
-        if (parent != null) {
-            derivedParent = null;
-            root = null;
-            nioView = null;
-            nioViewSource = null;
-            PooledAllocator.Home h = sliceHome;
-            sliceHome = null;
-            if (h != null) {
-                h.recycleSlice(this);
-            }
-            parent.release();
-            return;
-        }
-        LeakDetector.Record record = leak;
-        if (record != null) {
-            leak = null;
-            record.close();
-        }
-        PooledAllocator.Home h = home;
-        if (h != null) {
-            h.recycle(this);
-        } else {
-            mem = null;
-            nioView = null;
-            nioViewSource = null;
-        }
+        return counter.release(decrement);
     }
 
     @Override
     public Buffer touch(Object hint) {
-        Buffer r = root;
-        LeakDetector.Record record = r == null ? null : r.leak;
+        LeakDetector.Record record = counter.leakRecord();
         if (record != null) {
             record.touch(hint);
         }
@@ -223,7 +212,7 @@ public final class Buffer implements ReferenceCounted {
     }
 
     private void ensureAccessible() {
-        if (rc.refCnt == 0) {
+        if (counter.refCnt() == 0) {
             throw new IllegalReferenceCountException(0, 0);
         }
     }
@@ -327,7 +316,7 @@ public final class Buffer implements ReferenceCounted {
         }
         int readable = writerIndex - readerIndex;
         if (readable > 0) {
-            ByteBuffer m = root.mem;
+            ByteBuffer m = memory.mem;
             m.put(adjustment, m, adjustment + readerIndex, readable);
         }
         writerIndex = readable;
@@ -357,7 +346,8 @@ public final class Buffer implements ReferenceCounted {
             throw new IndexOutOfBoundsException("writing " + minWritable + " bytes at writerIndex " + writerIndex
                     + " exceeds maxCapacity " + maxCapacity);
         }
-        if (root != this) {
+        Memory m = memory;
+        if (m.root != this) {
             throw new IndexOutOfBoundsException(
                     "a slice cannot grow: " + minWritable + " bytes needed, " + writableBytes() + " left");
         }
@@ -370,33 +360,21 @@ public final class Buffer implements ReferenceCounted {
         Buffer replacement = allocator.allocate(newCapacity, maxCapacity);
         try {
             if (writerIndex > 0) {
-                replacement.mem.put(0, mem, 0, writerIndex);
+                replacement.memory.mem.put(replacement.adjustment, m.mem, adjustment, writerIndex);
             }
             // Trade storage with the replacement, then release it: the old memory goes back where it came from.
-            ByteBuffer m = mem;
-            PooledAllocator.Home h = home;
-            int sc = sizeClass;
+            m.swapStorage(replacement.memory);
             int cap = capacity;
-            mem = replacement.mem;
-            home = replacement.home;
-            sizeClass = replacement.sizeClass;
+            int adj = adjustment;
             capacity = replacement.capacity;
-            replacement.mem = m;
-            replacement.home = h;
-            replacement.sizeClass = sc;
+            adjustment = replacement.adjustment;
             replacement.capacity = cap;
-            replacement.nioView = null;
-            replacement.nioViewSource = null;
-            nioView = null;
-            nioViewSource = null;
+            replacement.adjustment = adj;
+            replacement.forgetNioView();
+            forgetNioView();
         } finally {
             replacement.release();
         }
-    }
-
-    /** Pooled buffers keep their memory; this lets the pool restore the capacity of its size class. */
-    void resetCapacity(int capacity) {
-        this.capacity = capacity;
     }
 
     private void checkIndex(int index, int length) {
@@ -414,22 +392,29 @@ public final class Buffer implements ReferenceCounted {
         }
     }
 
-    private int prepareWrite(int length) {
+    /**
+     * Checks that {@code length} bytes can be written (growing if needed) and returns where in the memory they go.
+     * Moves no index: callers advance {@code writerIndex} only after the bytes are in.
+     */
+    private int writeOffset(int length) {
         ensureAccessible();
+        if (length < 0) {
+            throw new IndexOutOfBoundsException("length " + length + " is negative");
+        }
         if (length > capacity - writerIndex) {
             grow(length);
         }
-        int index = writerIndex;
-        writerIndex = index + length;
-        return index + adjustment;
+        return writerIndex + adjustment;
     }
 
-    private int prepareRead(int length) {
+    /**
+     * Checks that {@code length} bytes are readable and returns where in the memory they start. Moves no index:
+     * callers advance {@code readerIndex} only after the bytes are out.
+     */
+    private int readOffset(int length) {
         ensureAccessible();
         checkReadable(length);
-        int index = readerIndex;
-        readerIndex = index + length;
-        return index + adjustment;
+        return readerIndex + adjustment;
     }
 
     // ---------------------------------------------------------------- absolute get
@@ -437,7 +422,7 @@ public final class Buffer implements ReferenceCounted {
     /** The byte at {@code index}. */
     public byte getByte(int index) {
         checkIndex(index, 1);
-        return root.mem.get(adjustment + index);
+        return memory.mem.get(adjustment + index);
     }
 
     /** The byte at {@code index} as an unsigned value. */
@@ -448,7 +433,7 @@ public final class Buffer implements ReferenceCounted {
     /** The big-endian 16-bit value at {@code index}. */
     public short getShort(int index) {
         checkIndex(index, 2);
-        return root.mem.getShort(adjustment + index);
+        return memory.mem.getShort(adjustment + index);
     }
 
     /** The little-endian 16-bit value at {@code index}. */
@@ -469,7 +454,7 @@ public final class Buffer implements ReferenceCounted {
     /** The big-endian unsigned 24-bit value at {@code index}. */
     public int getUnsignedMedium(int index) {
         checkIndex(index, 3);
-        ByteBuffer m = root.mem;
+        ByteBuffer m = memory.mem;
         int i = adjustment + index;
         return (m.get(i) & 0xFF) << 16 | (m.get(i + 1) & 0xFF) << 8 | m.get(i + 2) & 0xFF;
     }
@@ -477,7 +462,7 @@ public final class Buffer implements ReferenceCounted {
     /** The little-endian unsigned 24-bit value at {@code index}. */
     public int getUnsignedMediumLE(int index) {
         checkIndex(index, 3);
-        ByteBuffer m = root.mem;
+        ByteBuffer m = memory.mem;
         int i = adjustment + index;
         return m.get(i) & 0xFF | (m.get(i + 1) & 0xFF) << 8 | (m.get(i + 2) & 0xFF) << 16;
     }
@@ -485,7 +470,7 @@ public final class Buffer implements ReferenceCounted {
     /** The big-endian 32-bit value at {@code index}. */
     public int getInt(int index) {
         checkIndex(index, 4);
-        return root.mem.getInt(adjustment + index);
+        return memory.mem.getInt(adjustment + index);
     }
 
     /** The little-endian 32-bit value at {@code index}. */
@@ -506,7 +491,7 @@ public final class Buffer implements ReferenceCounted {
     /** The big-endian 64-bit value at {@code index}. */
     public long getLong(int index) {
         checkIndex(index, 8);
-        return root.mem.getLong(adjustment + index);
+        return memory.mem.getLong(adjustment + index);
     }
 
     /** The little-endian 64-bit value at {@code index}. */
@@ -517,7 +502,7 @@ public final class Buffer implements ReferenceCounted {
     /** Copies {@code length} bytes starting at {@code index} into {@code dst[dstIndex..]}. */
     public Buffer getBytes(int index, byte[] dst, int dstIndex, int length) {
         checkIndex(index, length);
-        root.mem.get(adjustment + index, dst, dstIndex, length);
+        memory.mem.get(adjustment + index, dst, dstIndex, length);
         return this;
     }
 
@@ -526,14 +511,14 @@ public final class Buffer implements ReferenceCounted {
     /** Sets the byte at {@code index}. */
     public Buffer setByte(int index, int value) {
         checkIndex(index, 1);
-        root.mem.put(adjustment + index, (byte) value);
+        memory.mem.put(adjustment + index, (byte) value);
         return this;
     }
 
     /** Sets the big-endian 16-bit value at {@code index}. */
     public Buffer setShort(int index, int value) {
         checkIndex(index, 2);
-        root.mem.putShort(adjustment + index, (short) value);
+        memory.mem.putShort(adjustment + index, (short) value);
         return this;
     }
 
@@ -545,7 +530,7 @@ public final class Buffer implements ReferenceCounted {
     /** Sets the big-endian 24-bit value at {@code index}. */
     public Buffer setMedium(int index, int value) {
         checkIndex(index, 3);
-        ByteBuffer m = root.mem;
+        ByteBuffer m = memory.mem;
         int i = adjustment + index;
         m.put(i, (byte) (value >>> 16));
         m.put(i + 1, (byte) (value >>> 8));
@@ -556,7 +541,7 @@ public final class Buffer implements ReferenceCounted {
     /** Sets the little-endian 24-bit value at {@code index}. */
     public Buffer setMediumLE(int index, int value) {
         checkIndex(index, 3);
-        ByteBuffer m = root.mem;
+        ByteBuffer m = memory.mem;
         int i = adjustment + index;
         m.put(i, (byte) value);
         m.put(i + 1, (byte) (value >>> 8));
@@ -567,7 +552,7 @@ public final class Buffer implements ReferenceCounted {
     /** Sets the big-endian 32-bit value at {@code index}. */
     public Buffer setInt(int index, int value) {
         checkIndex(index, 4);
-        root.mem.putInt(adjustment + index, value);
+        memory.mem.putInt(adjustment + index, value);
         return this;
     }
 
@@ -579,7 +564,7 @@ public final class Buffer implements ReferenceCounted {
     /** Sets the big-endian 64-bit value at {@code index}. */
     public Buffer setLong(int index, long value) {
         checkIndex(index, 8);
-        root.mem.putLong(adjustment + index, value);
+        memory.mem.putLong(adjustment + index, value);
         return this;
     }
 
@@ -591,7 +576,7 @@ public final class Buffer implements ReferenceCounted {
     /** Copies {@code src[srcIndex..srcIndex+length)} to {@code index}. */
     public Buffer setBytes(int index, byte[] src, int srcIndex, int length) {
         checkIndex(index, length);
-        root.mem.put(adjustment + index, src, srcIndex, length);
+        memory.mem.put(adjustment + index, src, srcIndex, length);
         return this;
     }
 
@@ -599,7 +584,7 @@ public final class Buffer implements ReferenceCounted {
     public Buffer setBytes(int index, Buffer src, int srcIndex, int length) {
         checkIndex(index, length);
         src.checkIndex(srcIndex, length);
-        root.mem.put(adjustment + index, src.root.mem, src.adjustment + srcIndex, length);
+        memory.mem.put(adjustment + index, src.memory.mem, src.adjustment + srcIndex, length);
         return this;
     }
 
@@ -607,8 +592,10 @@ public final class Buffer implements ReferenceCounted {
 
     /** Reads one byte. */
     public byte readByte() {
-        int i = prepareRead(1);
-        return root.mem.get(i);
+        int i = readOffset(1);
+        byte value = memory.mem.get(i);
+        readerIndex++;
+        return value;
     }
 
     /** Reads one unsigned byte. */
@@ -616,10 +603,22 @@ public final class Buffer implements ReferenceCounted {
         return (short) (readByte() & 0xFF);
     }
 
+    /** Reads a boolean: any byte other than zero is {@code true}. */
+    public boolean readBoolean() {
+        return readByte() != 0;
+    }
+
     /** Reads a big-endian 16-bit value. */
     public short readShort() {
-        int i = prepareRead(2);
-        return root.mem.getShort(i);
+        int i = readOffset(2);
+        short value = memory.mem.getShort(i);
+        readerIndex += 2;
+        return value;
+    }
+
+    /** Reads a little-endian 16-bit value. */
+    public short readShortLE() {
+        return Short.reverseBytes(readShort());
     }
 
     /** Reads a big-endian unsigned 16-bit value. */
@@ -627,10 +626,38 @@ public final class Buffer implements ReferenceCounted {
         return readShort() & 0xFFFF;
     }
 
+    /** Reads a little-endian unsigned 16-bit value. */
+    public int readUnsignedShortLE() {
+        return readShortLE() & 0xFFFF;
+    }
+
+    /** Reads a big-endian unsigned 24-bit value. */
+    public int readUnsignedMedium() {
+        checkReadable(3);
+        int value = getUnsignedMedium(readerIndex);
+        readerIndex += 3;
+        return value;
+    }
+
+    /** Reads a little-endian unsigned 24-bit value. */
+    public int readUnsignedMediumLE() {
+        checkReadable(3);
+        int value = getUnsignedMediumLE(readerIndex);
+        readerIndex += 3;
+        return value;
+    }
+
     /** Reads a big-endian 32-bit value. */
     public int readInt() {
-        int i = prepareRead(4);
-        return root.mem.getInt(i);
+        int i = readOffset(4);
+        int value = memory.mem.getInt(i);
+        readerIndex += 4;
+        return value;
+    }
+
+    /** Reads a little-endian 32-bit value. */
+    public int readIntLE() {
+        return Integer.reverseBytes(readInt());
     }
 
     /** Reads a big-endian unsigned 32-bit value. */
@@ -638,10 +665,42 @@ public final class Buffer implements ReferenceCounted {
         return readInt() & 0xFFFFFFFFL;
     }
 
+    /** Reads a little-endian unsigned 32-bit value. */
+    public long readUnsignedIntLE() {
+        return readIntLE() & 0xFFFFFFFFL;
+    }
+
     /** Reads a big-endian 64-bit value. */
     public long readLong() {
-        int i = prepareRead(8);
-        return root.mem.getLong(i);
+        int i = readOffset(8);
+        long value = memory.mem.getLong(i);
+        readerIndex += 8;
+        return value;
+    }
+
+    /** Reads a little-endian 64-bit value. */
+    public long readLongLE() {
+        return Long.reverseBytes(readLong());
+    }
+
+    /** Reads a big-endian IEEE 754 32-bit floating-point value. */
+    public float readFloat() {
+        return Float.intBitsToFloat(readInt());
+    }
+
+    /** Reads a little-endian IEEE 754 32-bit floating-point value. */
+    public float readFloatLE() {
+        return Float.intBitsToFloat(readIntLE());
+    }
+
+    /** Reads a big-endian IEEE 754 64-bit floating-point value. */
+    public double readDouble() {
+        return Double.longBitsToDouble(readLong());
+    }
+
+    /** Reads a little-endian IEEE 754 64-bit floating-point value. */
+    public double readDoubleLE() {
+        return Double.longBitsToDouble(readLongLE());
     }
 
     /** Reads {@code dst.length} bytes into {@code dst}. */
@@ -649,10 +708,16 @@ public final class Buffer implements ReferenceCounted {
         return readBytes(dst, 0, dst.length);
     }
 
-    /** Reads {@code length} bytes into {@code dst[dstIndex..]}. */
+    /**
+     * Reads {@code length} bytes into {@code dst[dstIndex..]}.
+     *
+     * @throws IndexOutOfBoundsException if fewer bytes are readable or {@code dst} is too small (nothing moves)
+     */
     public Buffer readBytes(byte[] dst, int dstIndex, int length) {
-        int i = prepareRead(length);
-        root.mem.get(i, dst, dstIndex, length);
+        Objects.checkFromIndexSize(dstIndex, length, dst.length);
+        int i = readOffset(length);
+        memory.mem.get(i, dst, dstIndex, length);
+        readerIndex += length;
         return this;
     }
 
@@ -667,13 +732,18 @@ public final class Buffer implements ReferenceCounted {
     /** Reads {@code length} bytes into a new buffer from this buffer's allocator; the caller owns the result. */
     public Buffer readBytes(int length) {
         checkReadable(length);
-        Buffer copy = allocator.allocate(length);
-        copy.writeBytes(this, readerIndex, length);
+        Buffer copy = copy(readerIndex, length);
         readerIndex += length;
         return copy;
     }
 
-    /** Reads {@code length} bytes as a slice sharing this buffer's reference count (not retained). */
+    /**
+     * Reads {@code length} bytes as a {@linkplain #slice(int, int) slice}: a view of the next {@code length}
+     * readable bytes that shares this buffer's memory and reference count and is not retained (it is valid only
+     * as long as this buffer is). The reader index moves past the sliced bytes.
+     *
+     * @throws IndexOutOfBoundsException if fewer than {@code length} bytes are readable (nothing moves)
+     */
     public Buffer readSlice(int length) {
         checkReadable(length);
         Buffer slice = slice(readerIndex, length);
@@ -681,7 +751,14 @@ public final class Buffer implements ReferenceCounted {
         return slice;
     }
 
-    /** Reads {@code length} bytes as a {@linkplain #retainedSlice(int, int) retained slice}: the caller must release it. */
+    /**
+     * Reads {@code length} bytes as a {@linkplain #retainedSlice(int, int) retained slice}: a view of the next
+     * {@code length} readable bytes with a reference count of its own, which keeps this buffer's memory alive
+     * until the slice is released. The caller must release the slice. The reader index moves past the sliced
+     * bytes. This is how a frame decoder hands out frames without copying.
+     *
+     * @throws IndexOutOfBoundsException if fewer than {@code length} bytes are readable (nothing moves)
+     */
     public Buffer readRetainedSlice(int length) {
         checkReadable(length);
         Buffer slice = retainedSlice(readerIndex, length);
@@ -700,15 +777,22 @@ public final class Buffer implements ReferenceCounted {
 
     /** Writes one byte. */
     public Buffer writeByte(int value) {
-        int i = prepareWrite(1);
-        root.mem.put(i, (byte) value);
+        int i = writeOffset(1);
+        memory.mem.put(i, (byte) value);
+        writerIndex++;
         return this;
+    }
+
+    /** Writes a boolean as one byte, 1 or 0. */
+    public Buffer writeBoolean(boolean value) {
+        return writeByte(value ? 1 : 0);
     }
 
     /** Writes a big-endian 16-bit value. */
     public Buffer writeShort(int value) {
-        int i = prepareWrite(2);
-        root.mem.putShort(i, (short) value);
+        int i = writeOffset(2);
+        memory.mem.putShort(i, (short) value);
+        writerIndex += 2;
         return this;
     }
 
@@ -719,7 +803,7 @@ public final class Buffer implements ReferenceCounted {
 
     /** Writes a big-endian 24-bit value. */
     public Buffer writeMedium(int value) {
-        ensureWritable(3);
+        writeOffset(3);
         setMedium(writerIndex, value);
         writerIndex += 3;
         return this;
@@ -727,7 +811,7 @@ public final class Buffer implements ReferenceCounted {
 
     /** Writes a little-endian 24-bit value. */
     public Buffer writeMediumLE(int value) {
-        ensureWritable(3);
+        writeOffset(3);
         setMediumLE(writerIndex, value);
         writerIndex += 3;
         return this;
@@ -735,8 +819,9 @@ public final class Buffer implements ReferenceCounted {
 
     /** Writes a big-endian 32-bit value. */
     public Buffer writeInt(int value) {
-        int i = prepareWrite(4);
-        root.mem.putInt(i, value);
+        int i = writeOffset(4);
+        memory.mem.putInt(i, value);
+        writerIndex += 4;
         return this;
     }
 
@@ -747,8 +832,9 @@ public final class Buffer implements ReferenceCounted {
 
     /** Writes a big-endian 64-bit value. */
     public Buffer writeLong(long value) {
-        int i = prepareWrite(8);
-        root.mem.putLong(i, value);
+        int i = writeOffset(8);
+        memory.mem.putLong(i, value);
+        writerIndex += 8;
         return this;
     }
 
@@ -757,15 +843,42 @@ public final class Buffer implements ReferenceCounted {
         return writeLong(Long.reverseBytes(value));
     }
 
+    /** Writes a big-endian IEEE 754 32-bit floating-point value. */
+    public Buffer writeFloat(float value) {
+        return writeInt(Float.floatToRawIntBits(value));
+    }
+
+    /** Writes a little-endian IEEE 754 32-bit floating-point value. */
+    public Buffer writeFloatLE(float value) {
+        return writeIntLE(Float.floatToRawIntBits(value));
+    }
+
+    /** Writes a big-endian IEEE 754 64-bit floating-point value. */
+    public Buffer writeDouble(double value) {
+        return writeLong(Double.doubleToRawLongBits(value));
+    }
+
+    /** Writes a little-endian IEEE 754 64-bit floating-point value. */
+    public Buffer writeDoubleLE(double value) {
+        return writeLongLE(Double.doubleToRawLongBits(value));
+    }
+
     /** Writes all of {@code src}. */
     public Buffer writeBytes(byte[] src) {
         return writeBytes(src, 0, src.length);
     }
 
-    /** Writes {@code src[srcIndex..srcIndex+length)}. */
+    /**
+     * Writes {@code src[srcIndex..srcIndex+length)}.
+     *
+     * @throws IndexOutOfBoundsException if the range lies outside {@code src} or beyond {@link #maxCapacity()}
+     *                                   (nothing moves)
+     */
     public Buffer writeBytes(byte[] src, int srcIndex, int length) {
-        int i = prepareWrite(length);
-        root.mem.put(i, src, srcIndex, length);
+        Objects.checkFromIndexSize(srcIndex, length, src.length);
+        int i = writeOffset(length);
+        memory.mem.put(i, src, srcIndex, length);
+        writerIndex += length;
         return this;
     }
 
@@ -780,28 +893,30 @@ public final class Buffer implements ReferenceCounted {
     /** Writes {@code length} bytes of {@code src} starting at {@code srcIndex}; moves no index of {@code src}. */
     public Buffer writeBytes(Buffer src, int srcIndex, int length) {
         src.checkIndex(srcIndex, length);
-        int dst = prepareWrite(length);
-        ByteBuffer m = root.mem;
-        m.put(dst, src.root.mem, src.adjustment + srcIndex, length);
+        int dst = writeOffset(length);
+        memory.mem.put(dst, src.memory.mem, src.adjustment + srcIndex, length);
+        writerIndex += length;
         return this;
     }
 
     /** Writes the remaining bytes of {@code src} and advances its position. */
     public Buffer writeBytes(ByteBuffer src) {
         int length = src.remaining();
-        int dst = prepareWrite(length);
-        root.mem.put(dst, src, src.position(), length);
+        int dst = writeOffset(length);
+        memory.mem.put(dst, src, src.position(), length);
+        writerIndex += length;
         src.position(src.position() + length);
         return this;
     }
 
     /** Writes {@code length} zero bytes. */
     public Buffer writeZero(int length) {
-        int dst = prepareWrite(length);
-        ByteBuffer m = root.mem;
+        int dst = writeOffset(length);
+        ByteBuffer m = memory.mem;
         for (int i = 0; i < length; i++) {
             m.put(dst + i, (byte) 0);
         }
+        writerIndex += length;
         return this;
     }
 
@@ -813,12 +928,13 @@ public final class Buffer implements ReferenceCounted {
     public int writeCharSequence(CharSequence text, Charset charset) {
         if (charset == StandardCharsets.US_ASCII || charset == StandardCharsets.ISO_8859_1) {
             int length = text.length();
-            int dst = prepareWrite(length);
-            ByteBuffer m = root.mem;
+            int dst = writeOffset(length);
+            ByteBuffer m = memory.mem;
             for (int i = 0; i < length; i++) {
                 char c = text.charAt(i);
                 m.put(dst + i, (byte) (c > 0xFF || (c > 0x7F && charset == StandardCharsets.US_ASCII) ? '?' : c));
             }
+            writerIndex += length;
             return length;
         }
         byte[] bytes = text.toString().getBytes(charset);
@@ -836,7 +952,7 @@ public final class Buffer implements ReferenceCounted {
             return -1;
         }
         checkIndex(fromIndex, toIndex - fromIndex);
-        ByteBuffer m = root.mem;
+        ByteBuffer m = memory.mem;
         int adj = adjustment;
         for (int i = fromIndex; i < toIndex; i++) {
             if (m.get(adj + i) == value) {
@@ -857,8 +973,10 @@ public final class Buffer implements ReferenceCounted {
      */
     public Buffer slice(int index, int length) {
         checkIndex(index, length);
-        Buffer slice = new Buffer(allocator, root, adjustment + index);
-        slice.rc = rc;
+        Buffer slice = new Buffer(allocator);
+        slice.memory = memory;
+        slice.counter = counter;
+        slice.adjustment = adjustment + index;
         slice.capacity = length;
         slice.maxCapacity = length;
         slice.writerIndex = length;
@@ -873,25 +991,26 @@ public final class Buffer implements ReferenceCounted {
      */
     public Buffer retainedSlice(int index, int length) {
         checkIndex(index, length);
-        Buffer owner = rc;
-        owner.retain();
+        RefCount owner = counter;
+        owner.retain(1);
+        Memory m = memory;
         // Slice objects are lent by the thread cache that owns the parent's memory, when that is this thread's.
-        PooledAllocator.Home h = root.home;
-        Buffer slice = h == null ? null : h.takeSlice();
-        if (slice == null) {
-            slice = new Buffer(allocator, null, 0);
+        PooledAllocator.Home h = m.home;
+        SliceCount count = h == null ? null : h.takeSlice();
+        if (count == null) {
+            count = new SliceCount(allocator);
         }
-        slice.sliceHome = h;
-        slice.allocator = allocator;
-        slice.root = root;
+        count.home = h;
+        count.parent = owner;
+        Buffer slice = count.view;
+        slice.memory = m;
+        slice.counter = count;
         slice.adjustment = adjustment + index;
-        slice.rc = slice;
-        slice.derivedParent = owner;
         slice.capacity = length;
         slice.maxCapacity = length;
         slice.readerIndex = 0;
         slice.writerIndex = length;
-        REF_CNT.setRelease(slice, 1);
+        count.reset();
         return slice;
     }
 
@@ -920,7 +1039,7 @@ public final class Buffer implements ReferenceCounted {
     public ByteBuffer nioBuffer(int index, int length) {
         checkIndex(index, length);
         int start = adjustment + index;
-        return root.mem.slice(start, length);
+        return memory.mem.slice(start, length);
     }
 
     /** {@link #nioBuffer(int, int)} of the readable bytes. */
@@ -936,7 +1055,7 @@ public final class Buffer implements ReferenceCounted {
      */
     public ByteBuffer internalNioBuffer(int index, int length) {
         checkIndex(index, length);
-        ByteBuffer source = root.mem;
+        ByteBuffer source = memory.mem;
         ByteBuffer view = nioView;
         if (view == null || nioViewSource != source) {
             view = source.duplicate();
@@ -977,13 +1096,13 @@ public final class Buffer implements ReferenceCounted {
         }
         int a = adjustment + readerIndex;
         int b = other.adjustment + other.readerIndex;
-        return root.mem.slice(a, length).equals(other.root.mem.slice(b, length));
+        return memory.mem.slice(a, length).equals(other.memory.mem.slice(b, length));
     }
 
     @Override
     public int hashCode() {
         int hash = 1;
-        ByteBuffer m = root.mem;
+        ByteBuffer m = memory.mem;
         for (int i = adjustment + readerIndex, end = adjustment + writerIndex; i < end; i++) {
             hash = 31 * hash + m.get(i);
         }
@@ -993,6 +1112,6 @@ public final class Buffer implements ReferenceCounted {
     @Override
     public String toString() {
         return "Buffer(ridx: " + readerIndex + ", widx: " + writerIndex + ", cap: " + capacity + "/" + maxCapacity
-                + ", refCnt: " + rc.refCnt + ")";
+                + ", refCnt: " + counter.refCnt() + ")";
     }
 }

@@ -102,7 +102,7 @@ public final class LeakDetector {
         }
         Record record = new Record(buffer);
         live.add(record);
-        buffer.leak = record;
+        buffer.memory().leak = record;
         return buffer;
     }
 
@@ -114,7 +114,7 @@ public final class LeakDetector {
         reportCollected();
         Record record = new Record(buffer);
         live.add(record);
-        buffer.leak = record;
+        buffer.memory().leak = record;
         for (int i = scopes.size() - 1; i >= 0; i--) {
             Scope scope = scopes.get(i).get();
             if (scope != null) {

@@ -1,10 +1,9 @@
 package io.weft.buffer;
 
-import java.nio.ByteBuffer;
-
 /**
- * Allocates a fresh direct {@link ByteBuffer} for every buffer and lets the garbage collector reclaim it after
- * release. Simple and predictable; meant for tests and for rarely used large buffers.
+ * Allocates a fresh direct {@link java.nio.ByteBuffer} for every buffer and lets the garbage collector reclaim it after
+ * release. Simple and predictable; meant for tests and for rarely used large buffers. Exhausting the JVM's direct
+ * memory raises {@link OutOfDirectMemoryException}.
  */
 public final class UnpooledAllocator implements BufferAllocator {
 
@@ -17,8 +16,8 @@ public final class UnpooledAllocator implements BufferAllocator {
     @Override
     public Buffer allocate(int initialCapacity, int maxCapacity) {
         Buffer.checkCapacities(initialCapacity, maxCapacity);
-        Buffer buffer = new Buffer(this, null, 0);
-        buffer.attach(ByteBuffer.allocateDirect(initialCapacity), initialCapacity, maxCapacity);
+        Buffer buffer = Buffer.newRoot(this);
+        buffer.attach(Memory.allocateDirect(initialCapacity), initialCapacity, maxCapacity);
         return LeakDetector.track(buffer);
     }
 

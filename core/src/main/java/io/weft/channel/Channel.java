@@ -729,6 +729,11 @@ public abstract class Channel {
         }
 
         @Override
+        public void selectorRebuilt(SelectionKey newKey) {
+            key = newKey;
+        }
+
+        @Override
         public void closeForShutdown() {
             closeNow(null);
         }

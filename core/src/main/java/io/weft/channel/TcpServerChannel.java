@@ -1,7 +1,9 @@
 package io.weft.channel;
 
+import io.weft.internal.log.ThrottledLog;
 import io.weft.loop.EventLoop;
 import io.weft.loop.EventLoopGroup;
+import io.weft.loop.ScheduledTask;
 import java.io.IOException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
@@ -14,6 +16,7 @@ import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -21,13 +24,22 @@ import org.slf4j.LoggerFactory;
  * A listening TCP socket. It accepts on its own loop and hands each accepted connection to the loop that the child
  * group's {@link io.weft.loop.LoopChooser} picks, where the child initializer sets up its pipeline.
  * Closing it stops accepting; connections already accepted stay open.
+ *
+ * <p>When {@code accept} fails (for example with "Too many open files"), the channel stops accepting for a pause
+ * (default 200 ms, system property {@code weft.acceptPauseMillis}) and fires the error through its pipeline, then
+ * tries again: it never spins on a condition that needs time to pass. Pending connections wait in the listen
+ * backlog meanwhile. The first failure logs one WARN line, repeats log at DEBUG, and the first accept that succeeds
+ * again logs one INFO line.
  */
 public final class TcpServerChannel extends Channel {
 
     private static final Logger log = LoggerFactory.getLogger(TcpServerChannel.class);
+    private static final ThrottledLog setupFaults = new ThrottledLog(log);
     /** A throwing accept filter would fail every accept: rate-limit its reports. */
-    private static final io.weft.internal.log.ThrottledLog filterFaults = new io.weft.internal.log.ThrottledLog(log);
+    private static final ThrottledLog filterFaults = new ThrottledLog(log);
     private static final int MAX_ACCEPTS_PER_EVENT = 64;
+    /** How long accepting pauses after {@code accept} failed; at least 1 ms. */
+    static final long ACCEPT_PAUSE_MILLIS = Math.max(1, Long.getLong("weft.acceptPauseMillis", 200));
 
     private final ServerSocketChannel socket;
     private final EventLoopGroup childGroup;
@@ -35,6 +47,16 @@ public final class TcpServerChannel extends Channel {
     private final ChannelInitializer childInitializer;
     private final SocketAddress requestedLocal;
     private volatile boolean bound;
+    /** Set while accepting is paused after a failure; {@link #resumeAccepting()} clears it. Loop thread only. */
+    private ScheduledTask acceptResume;
+    /** A {@link #read()} requested while paused, honoured on resume. */
+    private boolean readRequestedWhilePaused;
+    /** Created up front: a lambda linked while descriptors are exhausted could fail to load its class. */
+    private final Runnable resumeTask = this::resumeAccepting;
+    /** Failed accepts since the last successful one: one WARN starts an episode, one INFO ends it. */
+    private long failuresInEpisode;
+    private volatile long acceptFailures;
+    private volatile long acceptPauses;
     private AcceptFilter acceptFilter;
 
     private TcpServerChannel(EventLoop loop, ServerSocketChannel socket, SocketAddress local, EventLoopGroup childGroup,
@@ -192,13 +214,15 @@ public final class TcpServerChannel extends Channel {
             try {
                 accepted = socket.accept();
             } catch (IOException e) {
-                // For example too many open files: keep listening, the condition may pass.
-                log.warn("{}: accept failed: {}", this, e.toString());
-                pipeline.fireExceptionCaught(e);
+                pauseAccepting(e);
                 return;
             }
             if (accepted == null) {
                 break;
+            }
+            if (failuresInEpisode > 0) {
+                log.info("{}: accepting again after {} failed attempt(s)", this, failuresInEpisode);
+                failuresInEpisode = 0;
             }
             AcceptFilter filter = acceptFilter;
             InetSocketAddress remote = null;
@@ -215,8 +239,9 @@ public final class TcpServerChannel extends Channel {
                     InetSocketAddress peer = remote;
                     child.closeFuture().whenComplete((v, t) -> filter.closed(peer));
                 }
-            } catch (RuntimeException e) {
-                log.warn("{}: could not set up accepted connection: {}", this, e.toString());
+            } catch (Throwable e) {
+                // Whatever went wrong (even out of memory), it belongs to this connection, not to the listener.
+                setupFaults.warn("{}: could not set up accepted connection", this, e);
                 if (filter != null) {
                     filter.closed(remote);
                 }
@@ -230,6 +255,75 @@ public final class TcpServerChannel extends Channel {
         if (!autoRead) {
             setInterest(SelectionKey.OP_ACCEPT, false);
         }
+    }
+
+    /**
+     * {@code accept} failed (too many open files, out of memory for socket buffers, ...): stop accepting for
+     * {@link #ACCEPT_PAUSE_MILLIS}, so the loop does not spin on a condition that only time can clear.
+     */
+    private void pauseAccepting(IOException cause) {
+        acceptFailures++;
+        if (!isOpen() || !socket.isOpen()) {
+            return;
+        }
+        setInterest(SelectionKey.OP_ACCEPT, false);
+        if (acceptResume != null) {
+            return;
+        }
+        // Arm the resume first: whatever happens while reporting (the logger itself may be short of descriptors),
+        // accepting must come back.
+        acceptResume = loop.schedule(resumeTask, ACCEPT_PAUSE_MILLIS, TimeUnit.MILLISECONDS);
+        acceptPauses++;
+        try {
+            if (failuresInEpisode++ == 0) {
+                log.warn("{}: accept failed ({}); pausing accepting for {} ms at a time until it succeeds", this,
+                        cause.toString(), ACCEPT_PAUSE_MILLIS);
+            } else {
+                log.debug("{}: accept failed again ({}); pausing {} ms", this, cause.toString(), ACCEPT_PAUSE_MILLIS);
+            }
+            pipeline.fireExceptionCaught(cause);
+        } catch (Throwable t) {
+            // Reporting failed; the pause stands and the listener stays open.
+        }
+    }
+
+    private void resumeAccepting() {
+        acceptResume = null;
+        if (!isOpen()) {
+            return;
+        }
+        if (autoRead || readRequestedWhilePaused) {
+            readRequestedWhilePaused = false;
+            setInterest(SelectionKey.OP_ACCEPT, true);
+        }
+    }
+
+    @Override
+    void doRead() {
+        if (acceptResume != null) {
+            readRequestedWhilePaused = true;
+            return;
+        }
+        super.doRead();
+    }
+
+    @Override
+    void beforeClose() {
+        ScheduledTask resume = acceptResume;
+        acceptResume = null;
+        if (resume != null) {
+            resume.cancel();
+        }
+    }
+
+    /** Failed {@code accept} calls so far; for tests and metrics. */
+    long acceptFailures() {
+        return acceptFailures;
+    }
+
+    /** Pauses of accepting after a failure so far; for tests and metrics. */
+    long acceptPauses() {
+        return acceptPauses;
     }
 
     @Override

@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.nio.channels.ClosedSelectorException;
 import java.nio.channels.SelectableChannel;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
@@ -31,6 +32,12 @@ import org.slf4j.LoggerFactory;
  * may be blocked in it. Timers ({@link #schedule}) live in a heap whose earliest deadline bounds the select
  * timeout, so they cost no thread.
  *
+ * <p>The loop thread never dies. A task, timer or dispatch that throws (even an {@link Error}) is logged (WARN with
+ * the trace, rate-limited per site) and the loop goes on; a channel whose readiness dispatch threw
+ * is closed. If {@code select} fails the loop backs off (up to 100 ms) and after 3 failures in a row rebuilds its
+ * selector, moving every channel over with its interest set; it does the same after 512 blocking selects in a row
+ * that return early with nothing to do (the JDK's epoll spin).
+ *
  * <p>Loops are created by an {@link EventLoopGroup} and start their thread at once. The one other kind is
  * {@link EmbeddedEventLoop}, which has no thread and runs its work on the caller's thread, for tests.
  */
@@ -41,21 +48,43 @@ public sealed class EventLoop implements Executor permits EmbeddedEventLoop {
     private static final ThrottledLog dispatchFaults = new ThrottledLog(log);
     private static final ThrottledLog timerFaults = new ThrottledLog(log);
     private static final ThrottledLog taskFaults = new ThrottledLog(log);
+    private static final ThrottledLog loopFaults = new ThrottledLog(log);
     private static final VarHandle STATE;
     private static final int AWAKE = 0;
     private static final int SELECTING = 1;
     private static final int MAX_TASKS_PER_ITERATION = 4096;
+    /**
+     * Longest delay a timer may have (about 73 years); longer delays are clamped so that deadline arithmetic cannot
+     * overflow.
+     */
+    static final long MAX_DELAY_NANOS = Long.MAX_VALUE / 4;
+    /** Longest single select timeout; a far-off timer costs at most one wake-up per this many milliseconds. */
+    private static final long MAX_SELECT_MILLIS = TimeUnit.HOURS.toMillis(1);
+    /**
+     * Blocking selects in a row that return early with nothing selected and nothing to do before the selector is
+     * considered broken (the JDK epoll spin) and rebuilt. Netty uses the same default.
+     */
+    static final int SPIN_REBUILD_THRESHOLD = 512;
+    /** Failed loop iterations in a row after which the selector is rebuilt. */
+    static final int FAILURE_REBUILD_THRESHOLD = 3;
+    /** Longest pause after repeated loop failures. */
+    private static final long MAX_FAILURE_BACKOFF_MILLIS = 100;
 
     static {
         try {
             STATE = MethodHandles.lookup().findVarHandle(EventLoop.class, "wakeState", int.class);
+            // Classes the loop needs while failing must be loaded while it can: under "too many open files" the
+            // class loader cannot open the jar to load them later.
+            for (Class<?> c : new Class<?>[] {ScheduledTask.class, ThrottledLog.class, ClosedSelectorException.class}) {
+                Class.forName(c.getName(), true, c.getClassLoader());
+            }
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
     }
 
     private final EventLoopGroup group;
-    private final Selector selector;
+    private volatile Selector selector;
     private final Thread thread;
     private final MpscUnboundedArrayQueue<Runnable> tasks = new MpscUnboundedArrayQueue<>(1024);
     private final PriorityQueue<ScheduledTask> timers = new PriorityQueue<>();
@@ -64,10 +93,17 @@ public sealed class EventLoop implements Executor permits EmbeddedEventLoop {
     private final CompletableFuture<Void> terminationFuture = new CompletableFuture<>();
     private final Consumer<SelectionKey> dispatcher = this::dispatch;
     private final AtomicLong timerSequence = new AtomicLong();
+    /** Threads outside the loop that are between checking {@link #terminated} and offering their task. */
+    private final AtomicInteger submitting = new AtomicInteger();
     /** Written only by the loop thread; volatile so other threads can read them as metrics. */
     private volatile long tasksRun;
     private volatile long selects;
     private volatile long selectedKeys;
+    private volatile int selectorRebuilds;
+    private int prematureSelects;
+    private int consecutiveFailures;
+    /** Test hook: the number of coming selects that fail as if the selector were broken. Loop thread only. */
+    int injectedSelectFailures;
     private volatile int wakeState;
     private volatile boolean shuttingDown;
     private volatile long shutdownDeadlineNanos;
@@ -132,7 +168,10 @@ public sealed class EventLoop implements Executor permits EmbeddedEventLoop {
 
     /**
      * Runs {@code task} on the loop thread, after the tasks already queued. Safe from any thread; tasks from one
-     * submitting thread run in submission order.
+     * submitting thread run in submission order. A task that throws is logged and the loop goes on.
+     *
+     * <p>Every accepted task runs: the loop drains its queue after it stops, and a task offered too late for that
+     * final drain is refused here rather than left behind.
      *
      * @throws RejectedExecutionException if the loop has terminated
      */
@@ -141,13 +180,23 @@ public sealed class EventLoop implements Executor permits EmbeddedEventLoop {
         if (task == null) {
             throw new NullPointerException("task");
         }
-        if (terminated) {
-            throw new RejectedExecutionException("event loop " + thread.getName() + " has terminated");
+        if (inLoop()) {
+            // The loop thread drains its own queue until empty before it ends, so this task will run.
+            tasks.offer(task);
+            return;
         }
-        tasks.offer(task);
-        if (!inLoop()) {
-            wakeup();
+        // Dekker-style handshake with the final drain: either the loop sees this submitter and drains again, or
+        // this submitter sees the loop has terminated.
+        submitting.incrementAndGet();
+        try {
+            if (terminated) {
+                throw new RejectedExecutionException("event loop " + thread.getName() + " has terminated");
+            }
+            tasks.offer(task);
+        } finally {
+            submitting.decrementAndGet();
         }
+        wakeup();
     }
 
     private void wakeup() {
@@ -157,12 +206,19 @@ public sealed class EventLoop implements Executor permits EmbeddedEventLoop {
     }
 
     /**
-     * Runs {@code task} on the loop thread once {@code delay} has passed. Safe from any thread.
+     * Runs {@code task} on the loop thread once {@code delay} has passed. Safe from any thread. A negative delay
+     * counts as zero; a delay longer than about 73 years is clamped to that. A timer that throws is logged and the
+     * loop goes on.
      *
      * @return a handle that can cancel the task
+     * @throws RejectedExecutionException if the loop has terminated
      */
     public ScheduledTask schedule(Runnable task, long delay, TimeUnit unit) {
-        long deadline = System.nanoTime() + Math.max(0, unit.toNanos(delay));
+        if (task == null) {
+            throw new NullPointerException("task");
+        }
+        long delayNanos = Math.min(MAX_DELAY_NANOS, Math.max(0, unit.toNanos(delay)));
+        long deadline = System.nanoTime() + delayNanos;
         ScheduledTask scheduled = new ScheduledTask(this, task, deadline, timerSequence.getAndIncrement());
         if (inLoop()) {
             timers.add(scheduled);
@@ -186,6 +242,11 @@ public sealed class EventLoop implements Executor permits EmbeddedEventLoop {
         return tasksRun;
     }
 
+    /** Timers in the heap, cancelled ones not yet purged included. Loop thread only; for tests. */
+    int timerHeapSize() {
+        return timers.size();
+    }
+
     /** How many times the loop has returned from its selector (blocking or not) since it started. */
     public long selectCount() {
         return selects;
@@ -197,6 +258,11 @@ public sealed class EventLoop implements Executor permits EmbeddedEventLoop {
      */
     public long selectedKeys() {
         return selectedKeys;
+    }
+
+    /** How many times the selector was replaced after failing or spinning; for tests. */
+    int selectorRebuilds() {
+        return selectorRebuilds;
     }
 
     /**
@@ -264,36 +330,91 @@ public sealed class EventLoop implements Executor permits EmbeddedEventLoop {
 
     private void run() {
         try {
-            while (true) {
-                select();
-                selects++;
-                runDueTimers();
-                runTasks(MAX_TASKS_PER_ITERATION);
-                if (shuttingDown) {
-                    closeAll();
-                    if (confirmShutdown()) {
-                        break;
-                    }
-                }
+            while (!iterate()) {
+                // One select, the due timers, a batch of tasks; see iterate().
             }
-        } catch (Throwable t) {
-            log.error("event loop {} died", thread.getName(), t);
         } finally {
-            terminated = true;
-            runTasks(Integer.MAX_VALUE);
-            try {
-                selector.close();
-            } catch (IOException e) {
-                log.debug("closing selector failed", e);
-            }
-            timers.clear();
-            terminationFuture.complete(null);
+            terminate();
         }
     }
 
+    /**
+     * One turn of the loop. Nothing thrown here ends the loop: a failure is logged (rate-limited), repeated failures
+     * back off briefly, and a selector that keeps failing is rebuilt with every channel moved over.
+     *
+     * @return whether the loop has finished shutting down
+     */
+    private boolean iterate() {
+        try {
+            select();
+            selects++;
+            runDueTimers();
+            runTasks(MAX_TASKS_PER_ITERATION);
+            consecutiveFailures = 0;
+            if (shuttingDown) {
+                closeAll();
+                return confirmShutdown();
+            }
+            return false;
+        } catch (Throwable t) {
+            try {
+                loopFailed(t);
+            } catch (Throwable ignored) {
+                // Even logging failed (out of memory?): carry on regardless, the next turn may fare better.
+            }
+            return shuttingDown && System.nanoTime() - shutdownDeadlineNanos >= 0;
+        }
+    }
+
+    private void loopFailed(Throwable t) {
+        int failures = ++consecutiveFailures;
+        loopFaults.warn("event loop {} iteration failed ({} in a row); continuing", thread.getName(), failures, t);
+        if (failures % FAILURE_REBUILD_THRESHOLD == 0) {
+            rebuildSelector("select failed " + failures + " times in a row");
+        }
+        if (failures > 1) {
+            try {
+                Thread.sleep(Math.min(MAX_FAILURE_BACKOFF_MILLIS, 1L << Math.min(failures - 1, 10)));
+            } catch (InterruptedException e) {
+                // The loop is never interrupted on purpose; keep going.
+                Thread.interrupted();
+            }
+        }
+    }
+
+    private void terminate() {
+        if (!shuttingDown) {
+            shutdownDeadlineNanos = System.nanoTime();
+            shuttingDown = true;
+        }
+        try {
+            closeAll();
+        } catch (Throwable t) {
+            log.warn("event loop {}: closing channels at the end failed", thread.getName(), t);
+        }
+        terminated = true;
+        // Drain until no submitter can still be offering: a submitter either saw 'terminated' and refused its
+        // task, or its task is in the queue by the time 'submitting' is zero.
+        do {
+            runTasks(Integer.MAX_VALUE);
+        } while (submitting.get() != 0 || !tasks.isEmpty());
+        try {
+            selector.close();
+        } catch (IOException | RuntimeException e) {
+            log.debug("closing selector failed", e);
+        }
+        timers.clear();
+        terminationFuture.complete(null);
+    }
+
     private void select() throws IOException {
+        if (injectedSelectFailures > 0) {
+            injectedSelectFailures--;
+            throw new IOException("injected select failure");
+        }
+        Selector sel = selector;
         if (!tasks.isEmpty() || shuttingDown) {
-            selector.selectNow(dispatcher);
+            sel.selectNow(dispatcher);
             return;
         }
         long timeoutMillis = -1;
@@ -301,24 +422,102 @@ public sealed class EventLoop implements Executor permits EmbeddedEventLoop {
         if (next != null) {
             long delay = next.delayNanos();
             if (delay <= 0) {
-                selector.selectNow(dispatcher);
+                sel.selectNow(dispatcher);
                 return;
             }
-            timeoutMillis = Math.max(1, TimeUnit.NANOSECONDS.toMillis(delay + 999_999));
+            // delay <= MAX_DELAY_NANOS, so rounding up cannot overflow.
+            timeoutMillis = Math.min(MAX_SELECT_MILLIS, TimeUnit.NANOSECONDS.toMillis(delay + 999_999));
         }
+        int selected;
+        long started = System.nanoTime();
         STATE.setVolatile(this, SELECTING);
         try {
             // A task offered before this point is seen here; one offered after sees SELECTING and wakes us.
             if (!tasks.isEmpty() || shuttingDown) {
-                selector.selectNow(dispatcher);
+                sel.selectNow(dispatcher);
+                return;
             } else if (timeoutMillis < 0) {
-                selector.select(dispatcher);
+                selected = sel.select(dispatcher);
             } else {
-                selector.select(dispatcher, timeoutMillis);
+                selected = sel.select(dispatcher, timeoutMillis);
             }
         } finally {
             STATE.setVolatile(this, AWAKE);
         }
+        checkSpin(selected, started, timeoutMillis);
+    }
+
+    /**
+     * Counts blocking selects that returned early with nothing to do: a broken epoll set makes select return at
+     * once forever (JDK-6670302 and relatives). After {@link #SPIN_REBUILD_THRESHOLD} in a row the selector is
+     * rebuilt.
+     */
+    void checkSpin(int selected, long started, long timeoutMillis) {
+        if (selected > 0 || !tasks.isEmpty() || shuttingDown || Thread.interrupted()) {
+            prematureSelects = 0;
+            return;
+        }
+        long elapsed = System.nanoTime() - started;
+        if (timeoutMillis >= 0 && elapsed >= TimeUnit.MILLISECONDS.toNanos(timeoutMillis) - 500_000) {
+            prematureSelects = 0;
+            return;
+        }
+        if (++prematureSelects >= SPIN_REBUILD_THRESHOLD) {
+            rebuildSelector(prematureSelects + " selects in a row returned early with nothing selected");
+        }
+    }
+
+    /**
+     * Replaces the selector with a new one and moves every valid key to it, with its interest set and attachment;
+     * each {@link IoHandler} learns its new key. A channel that cannot be moved is closed, never left orphaned.
+     * Loop thread only.
+     */
+    void rebuildSelector(String reason) {
+        Selector old = selector;
+        Selector fresh;
+        try {
+            fresh = Selector.open();
+        } catch (IOException | RuntimeException e) {
+            loopFaults.warn("event loop {}: cannot open a new selector ({})", thread.getName(), reason, e);
+            return;
+        }
+        int moved = 0;
+        List<SelectionKey> keys;
+        try {
+            keys = new ArrayList<>(old.keys());
+        } catch (ClosedSelectorException e) {
+            keys = List.of();
+        }
+        for (SelectionKey key : keys) {
+            Object attachment = key.attachment();
+            try {
+                if (!key.isValid() || key.channel().keyFor(fresh) != null) {
+                    continue;
+                }
+                int ops = key.interestOps();
+                key.cancel();
+                SelectionKey newKey = key.channel().register(fresh, ops, attachment);
+                if (attachment instanceof IoHandler handler) {
+                    handler.selectorRebuilt(newKey);
+                }
+                moved++;
+            } catch (Exception e) {
+                log.warn("event loop {}: could not move {} to the new selector; closing it", thread.getName(),
+                        attachment, e);
+                if (attachment instanceof IoHandler handler) {
+                    closeQuietly(handler);
+                }
+            }
+        }
+        selector = fresh;
+        selectorRebuilds++;
+        prematureSelects = 0;
+        try {
+            old.close();
+        } catch (IOException | RuntimeException e) {
+            log.debug("closing the old selector failed", e);
+        }
+        log.warn("event loop {}: rebuilt its selector ({}); moved {} channel(s)", thread.getName(), reason, moved);
     }
 
     private void dispatch(SelectionKey key) {
@@ -327,7 +526,26 @@ public sealed class EventLoop implements Executor permits EmbeddedEventLoop {
         try {
             handler.ready(key);
         } catch (Throwable t) {
-            dispatchFaults.warn("unexpected exception dispatching readiness to {}", handler, t);
+            // The channel should have handled this itself; close it so it cannot fail (and spin) again.
+            dispatchFaults.warn("unexpected exception dispatching readiness to {}; closing it", handler, t);
+            closeQuietly(handler);
+            if (key.isValid()) {
+                // The handler could not close itself: stop selecting its channel, or it would fail (and spin) forever.
+                key.cancel();
+                try {
+                    key.channel().close();
+                } catch (IOException | RuntimeException e) {
+                    log.debug("closing the channel of {} failed", handler, e);
+                }
+            }
+        }
+    }
+
+    private void closeQuietly(IoHandler handler) {
+        try {
+            handler.closeForShutdown();
+        } catch (Throwable t) {
+            log.debug("closing {} failed", handler, t);
         }
     }
 
@@ -382,7 +600,7 @@ public sealed class EventLoop implements Executor permits EmbeddedEventLoop {
                     handlers.add(handler);
                 }
             }
-        } catch (java.nio.channels.ClosedSelectorException ignored) {
+        } catch (ClosedSelectorException ignored) {
             return;
         }
         for (IoHandler handler : handlers) {
@@ -394,7 +612,7 @@ public sealed class EventLoop implements Executor permits EmbeddedEventLoop {
         }
         try {
             selector.selectNow();
-        } catch (IOException e) {
+        } catch (IOException | RuntimeException e) {
             log.debug("selectNow during shutdown failed", e);
         }
     }

@@ -17,6 +17,12 @@ public interface IoHandler {
     /** The key's channel is ready for the operations in {@code key.readyOps()}. */
     void ready(SelectionKey key);
 
-    /** The loop is shutting down: close now, failing pending work. */
+    /**
+     * The loop replaced its selector (after it kept failing or spinning) and moved this channel to it:
+     * {@code newKey} replaces the key passed to {@link #registered}, with the same interest set and attachment.
+     */
+    void selectorRebuilt(SelectionKey newKey);
+
+    /** The loop is shutting down (or could not keep serving this channel): close now, failing pending work. */
     void closeForShutdown();
 }

@@ -1,10 +1,12 @@
 package io.weft.channel;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.weft.bootstrap.Client;
 import io.weft.bootstrap.Server;
 import io.weft.buffer.Buffer;
+import io.weft.buffer.PooledAllocator;
 import io.weft.loop.EventLoopGroup;
 import io.weft.pipeline.Handler;
 import io.weft.pipeline.HandlerContext;
@@ -13,6 +15,7 @@ import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -29,6 +32,8 @@ class BulkEchoTest {
     private static final int CONNECTIONS = 200;
     private static final long PAYLOAD = 16L << 20;
     private static final int CHUNK = 64 * 1024;
+    /** What the server may hold at its peak across all connections: 128 MiB, against 3.2 GiB echoed. */
+    private static final long SERVER_MEMORY_BOUND = 128L << 20;
     private static final int PATTERN_LENGTH = 65_521; // prime, so chunks never line up with the pattern
     private static final byte[] PATTERN = new byte[PATTERN_LENGTH + CHUNK];
 
@@ -41,6 +46,13 @@ class BulkEchoTest {
         }
     }
 
+    /** The server's own pool, so its memory can be measured apart from the client's. */
+    private static final PooledAllocator SERVER_POOL = new PooledAllocator();
+    /** Most bytes any server connection had queued for writing after a read batch. */
+    private static final AtomicLong MAX_PENDING = new AtomicLong();
+    /** Most bytes the server's pool had in use, sampled after each read batch. */
+    private static final AtomicLong MAX_SERVER_USED = new AtomicLong();
+
     private static EventLoopGroup serverGroup;
     private static EventLoopGroup clientGroup;
     private static Server server;
@@ -50,6 +62,7 @@ class BulkEchoTest {
         serverGroup = new EventLoopGroup(2);
         clientGroup = new EventLoopGroup(2);
         server = Server.builder().group(serverGroup)
+                .childOption(ChannelOption.ALLOCATOR, SERVER_POOL)
                 .childHandler(ch -> ch.pipeline().addLast("echo", new BackPressureEcho()))
                 .bind("127.0.0.1", 0);
     }
@@ -75,6 +88,8 @@ class BulkEchoTest {
         @Override
         public void channelReadComplete(HandlerContext ctx) {
             ctx.flush();
+            MAX_PENDING.accumulateAndGet(((TcpChannel) ctx.channel()).pendingOutboundBytes(), Math::max);
+            MAX_SERVER_USED.accumulateAndGet(SERVER_POOL.usedBytes(), Math::max);
             if (!ctx.channel().isWritable()) {
                 ctx.channel().setOption(ChannelOption.AUTO_READ, false);
             }
@@ -170,5 +185,18 @@ class BulkEchoTest {
         for (PatternClient client : clients) {
             assertEquals(PAYLOAD, client.done.get(150, TimeUnit.SECONDS));
         }
+        // Bounded memory: a connection queues at most the high water mark plus one read batch before it stops
+        // reading, and the server as a whole holds a small fraction of the 3.2 GiB that passed through it.
+        long perConnectionBound = ChannelOption.WRITE_BUFFER_HIGH_WATER_MARK.defaultValue()
+                + (long) ChannelOption.MAX_READS_PER_EVENT.defaultValue() * ChannelOption.RECEIVE_BUFFER_MAX.defaultValue();
+        assertTrue(MAX_PENDING.get() <= perConnectionBound,
+                "a connection queued " + MAX_PENDING.get() + " bytes, bound " + perConnectionBound);
+        assertTrue(MAX_SERVER_USED.get() <= SERVER_MEMORY_BOUND,
+                "the server held " + MAX_SERVER_USED.get() + " bytes of buffers, bound " + SERVER_MEMORY_BOUND);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (SERVER_POOL.usedBytes() > 0 && System.nanoTime() < deadline) {
+            Thread.onSpinWait();
+        }
+        assertEquals(0, SERVER_POOL.usedBytes(), "the server still holds buffers after every connection closed");
     }
 }

@@ -3,7 +3,6 @@ package io.weft.handler;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -185,6 +184,16 @@ class TimeoutHandlersTest {
     void timeoutsMustBePositive() {
         assertThrows(IllegalArgumentException.class, () -> new ReadTimeoutHandler(0, TimeUnit.SECONDS));
         assertThrows(IllegalArgumentException.class, () -> new WriteTimeoutHandler(-1, TimeUnit.SECONDS));
-        assertNotNull(new IdleStateHandler(0, 0, 0)); // all disabled is allowed: it does nothing
+        // All disabled is allowed: it does nothing. Zero or negative times disable a kind.
+        IdleStateHandler disabled = new IdleStateHandler(0, 0, 0);
+        assertEquals(0, disabled.readerIdleMillis());
+        assertEquals(0, disabled.writerIdleMillis());
+        assertEquals(0, disabled.allIdleMillis());
+        IdleStateHandler negative = new IdleStateHandler(-5, -1, -1, TimeUnit.SECONDS);
+        assertEquals(0, negative.readerIdleMillis() + negative.writerIdleMillis() + negative.allIdleMillis());
+        IdleStateHandler enabled = new IdleStateHandler(2, 3, 4);
+        assertEquals(2000, enabled.readerIdleMillis());
+        assertEquals(3000, enabled.writerIdleMillis());
+        assertEquals(4000, enabled.allIdleMillis());
     }
 }

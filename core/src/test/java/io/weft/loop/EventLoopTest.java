@@ -2,12 +2,14 @@ package io.weft.loop;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.weft.testing.log.LogCapture;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -149,10 +151,116 @@ class EventLoopTest {
         for (int i = 0; i < 10_000; i++) {
             tasks.add(loop.schedule(() -> { }, 1, TimeUnit.HOURS));
         }
+        assertEquals(10_000, onLoop(loop::timerHeapSize), "all timers must be in the heap before cancelling");
         tasks.forEach(ScheduledTask::cancel);
         CountDownLatch done = new CountDownLatch(1);
         loop.schedule(done::countDown, 20, TimeUnit.MILLISECONDS);
         assertTrue(done.await(5, TimeUnit.SECONDS), "a due timer must fire despite cancelled ones ahead");
+        assertEquals(0, onLoop(loop::timerHeapSize), "cancelled timers must be purged from the heap");
+    }
+
+    @Test
+    void hugeTimerDelayIsClampedAndDoesNotWakeTheLoop() throws Exception {
+        AtomicBoolean ran = new AtomicBoolean();
+        ScheduledTask far = loop.schedule(() -> ran.set(true), Long.MAX_VALUE, TimeUnit.DAYS);
+        assertTrue(far.delayNanos() > TimeUnit.DAYS.toNanos(365L * 50), "a huge delay must stay far in the future");
+        ScheduledTask alsoFar = loop.schedule(() -> ran.set(true), Long.MAX_VALUE, TimeUnit.NANOSECONDS);
+        assertTrue(alsoFar.delayNanos() > 0);
+        onLoop(loop::timerHeapSize); // the timers are in the heap and the loop has gone back to select
+        long before = loop.selectCount();
+        // Observing that nothing happens needs a window of time; a spinning loop wakes ~1000 times in it.
+        Thread.sleep(300);
+        long woke = loop.selectCount() - before;
+        assertTrue(woke < 20, "the loop woke " + woke + " times in 300 ms with only far-off timers");
+        assertFalse(ran.get());
+        far.cancel();
+        alsoFar.cancel();
+    }
+
+    @Test
+    void taskOfferedAfterTerminationIsRejected() throws Exception {
+        EventLoopGroup other = new EventLoopGroup(1);
+        EventLoop victim = other.next();
+        other.shutdownGracefully(0, TimeUnit.SECONDS).get(10, TimeUnit.SECONDS);
+        assertTrue(victim.isTerminated());
+        assertThrows(RejectedExecutionException.class, () -> victim.execute(() -> { }));
+        assertThrows(RejectedExecutionException.class, () -> victim.schedule(() -> { }, 1, TimeUnit.SECONDS));
+    }
+
+    @Test
+    void everyTaskOfferedDuringShutdownEitherRunsOrIsRejected() throws Exception {
+        for (int round = 0; round < 20; round++) {
+            EventLoopGroup other = new EventLoopGroup(1);
+            EventLoop victim = other.next();
+            AtomicInteger ran = new AtomicInteger();
+            AtomicInteger rejected = new AtomicInteger();
+            AtomicInteger offered = new AtomicInteger();
+            CountDownLatch go = new CountDownLatch(1);
+            List<Thread> threads = new ArrayList<>();
+            for (int t = 0; t < 4; t++) {
+                Thread thread = new Thread(() -> {
+                    try {
+                        go.await();
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                    while (true) {
+                        offered.incrementAndGet();
+                        try {
+                            victim.execute(ran::incrementAndGet);
+                        } catch (RejectedExecutionException e) {
+                            rejected.incrementAndGet();
+                            return;
+                        }
+                    }
+                });
+                threads.add(thread);
+                thread.start();
+            }
+            go.countDown();
+            other.shutdownGracefully(0, TimeUnit.SECONDS).get(10, TimeUnit.SECONDS);
+            for (Thread thread : threads) {
+                thread.join(10_000);
+            }
+            assertEquals(offered.get(), ran.get() + rejected.get(),
+                    "round " + round + ": a task was neither run nor rejected");
+            assertEquals(4, rejected.get());
+        }
+    }
+
+    @Test
+    void countsPendingAndRunTasks() throws Exception {
+        CountDownLatch gate = new CountDownLatch(1);
+        CountDownLatch blocked = new CountDownLatch(1);
+        long before = loop.tasksRun();
+        loop.execute(() -> {
+            blocked.countDown();
+            try {
+                gate.await(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        assertTrue(blocked.await(10, TimeUnit.SECONDS));
+        for (int i = 0; i < 5; i++) {
+            loop.execute(() -> { });
+        }
+        assertEquals(5, loop.pendingTasks());
+        gate.countDown();
+        assertEquals(0, onLoop(loop::pendingTasks));
+        assertTrue(loop.tasksRun() - before >= 6, "ran " + (loop.tasksRun() - before));
+    }
+
+    private <T> T onLoop(java.util.concurrent.Callable<T> query) throws Exception {
+        java.util.concurrent.CompletableFuture<T> result = new java.util.concurrent.CompletableFuture<>();
+        loop.execute(() -> {
+            try {
+                result.complete(query.call());
+            } catch (Exception e) {
+                result.completeExceptionally(e);
+            }
+        });
+        return result.get(10, TimeUnit.SECONDS);
     }
 
     @Test

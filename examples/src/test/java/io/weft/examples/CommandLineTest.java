@@ -71,7 +71,15 @@ class CommandLineTest {
                     new Case("bad URL", "io.weft.examples.http.HttpGetClient", "ftp://127.0.0.1/x"),
                     new Case("unknown host", "io.weft.examples.http.HttpGetClient", "http://" + unknownHost + "/"),
                     new Case("no such file: " + missing, "io.weft.examples.tls.TlsEchoServer", "0", missing, missing),
-                    new Case("missing KEY.pem", "io.weft.examples.tls.TlsEchoServer", "0", missing));
+                    new Case("missing KEY.pem", "io.weft.examples.tls.TlsEchoServer", "0", missing),
+                    new Case("unknown strategy 'fastest'", "io.weft.examples.proxy.TcpLoadBalancer", "0", "fastest",
+                            "127.0.0.1:1"),
+                    new Case("cannot listen there", "io.weft.examples.proxy.TcpLoadBalancer", tcpPort,
+                            "round-robin", "127.0.0.1:1"),
+                    new Case("missing HOST:PORT", "io.weft.examples.proxy.HttpReverseProxy", "0", "weighted"),
+                    new Case("unknown host", "io.weft.examples.proxy.HttpReverseProxy", "0", "power-of-two",
+                            unknownHost + ":80"),
+                    new Case("unexpected argument 'x'", "io.weft.examples.proxy.BalancingDemo", "x"));
             for (int first = 0; first < cases.size(); first += PARALLEL) {
                 List<Outcome> batch = new ArrayList<>();
                 for (int i = first; i < Math.min(cases.size(), first + PARALLEL); i++) {

@@ -13,12 +13,14 @@ import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.weft.benchmarks.NettyTransport;
+import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
 
 /** Netty side of the echo benchmark; the same shape as {@link WeftEchoRig}, statement for statement. */
 final class NettyEchoRig implements AutoCloseable {
@@ -35,6 +37,12 @@ final class NettyEchoRig implements AutoCloseable {
     private final int payload;
 
     NettyEchoRig(NettyTransport transport, int payload, int connections) throws Exception {
+        this(transport, payload, connections, UnaryOperator.identity());
+    }
+
+    /** A rig whose clients connect to {@code front.apply(echo server address)}; see {@link WeftEchoRig}. */
+    NettyEchoRig(NettyTransport transport, int payload, int connections, UnaryOperator<InetSocketAddress> front)
+            throws Exception {
         this.payload = payload;
         this.serverGroup = transport.group(1);
         this.clientGroup = transport.group(1);
@@ -49,13 +57,14 @@ final class NettyEchoRig implements AutoCloseable {
                     }
                 })
                 .bind("127.0.0.1", 0).sync().channel();
+        InetSocketAddress target = front.apply((InetSocketAddress) server.localAddress());
         Map<EventLoop, List<ClientHandler>> byLoop = new LinkedHashMap<>();
         for (int i = 0; i < connections; i++) {
             ClientHandler client = new ClientHandler();
             Channel channel = new Bootstrap().group(clientGroup).channel(transport.socketChannel())
                     .option(ChannelOption.TCP_NODELAY, true)
                     .handler(client)
-                    .connect(server.localAddress()).sync().channel();
+                    .connect(target).sync().channel();
             channels.add(channel);
             clients.add(client);
             byLoop.computeIfAbsent(channel.eventLoop(), l -> new ArrayList<>()).add(client);

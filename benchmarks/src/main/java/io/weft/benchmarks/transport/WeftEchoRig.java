@@ -10,12 +10,14 @@ import io.weft.loop.EventLoop;
 import io.weft.loop.EventLoopGroup;
 import io.weft.pipeline.Handler;
 import io.weft.pipeline.HandlerContext;
+import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
 
 /**
  * Weft side of the echo benchmark: one server loop echoing, one client loop, {@code connections} connections.
@@ -36,6 +38,14 @@ final class WeftEchoRig implements AutoCloseable {
     private final int payload;
 
     WeftEchoRig(int payload, int connections) throws Exception {
+        this(payload, connections, UnaryOperator.identity());
+    }
+
+    /**
+     * A rig whose clients connect to {@code front.apply(echo server address)} instead of the echo server itself:
+     * the hook that puts a proxy in the middle ({@link ProxyBenchmark}).
+     */
+    WeftEchoRig(int payload, int connections, UnaryOperator<InetSocketAddress> front) throws Exception {
         this.payload = payload;
         byte[] bytes = Payloads.random(payload, payload);
         this.template = UnpooledAllocator.INSTANCE.copyOf(bytes);
@@ -43,13 +53,14 @@ final class WeftEchoRig implements AutoCloseable {
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childHandler(ch -> ch.pipeline().addLast("echo", new EchoServerHandler()))
                 .bind("127.0.0.1", 0);
+        InetSocketAddress target = front.apply(server.localAddress());
         Map<EventLoop, List<ClientHandler>> byLoop = new LinkedHashMap<>();
         for (int i = 0; i < connections; i++) {
             ClientHandler client = new ClientHandler();
             TcpChannel channel = Client.builder().group(clientGroup)
                     .option(ChannelOption.TCP_NODELAY, true)
                     .handler(ch -> ch.pipeline().addLast("client", client))
-                    .connect(server.localAddress()).get(10, TimeUnit.SECONDS);
+                    .connect(target).get(10, TimeUnit.SECONDS);
             channels.add(channel);
             clients.add(client);
             byLoop.computeIfAbsent(channel.loop(), l -> new ArrayList<>()).add(client);

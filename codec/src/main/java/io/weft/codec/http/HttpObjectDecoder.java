@@ -39,15 +39,28 @@ public abstract class HttpObjectDecoder extends ByteToMessageDecoder {
 
     final HttpDecoderConfig config;
     State state = State.SKIP_CONTROL;
-    private byte[] line = new byte[256];
-    private int lineLength;
+
+    /**
+     * The line reader. While a head, a chunk-size line or a trailer section is parsed, {@code line[0, lineFill)}
+     * is a copy of the first {@code lineFill} readable bytes of the input (peeked, not consumed), so bytes that
+     * arrive one at a time are copied and scanned once each, never again on the next read. {@code lineStart} is
+     * where the line being parsed starts, {@code lineScanned} how far it has been searched for its LF.
+     */
+    private byte[] line = new byte[512];
+    private int lineFill;
+    private int lineStart;
+    private int lineScanned;
+    /** Bytes copied into the line reader since this decoder was created (tests check that it stays linear). */
+    long lineBytesCopied;
 
     private HttpMessage message;
     private HttpHeaders headers;
     private HttpHeaders trailers;
     private int headerBytes;
+    private int emptyLinesSkipped;
     private long remaining;
     private long bodyBytes;
+    private int chunkExtensionBytes;
 
     HttpObjectDecoder(HttpDecoderConfig config) {
         super(maxCumulation(config));
@@ -55,10 +68,11 @@ public abstract class HttpObjectDecoder extends ByteToMessageDecoder {
     }
 
     private static int maxCumulation(HttpDecoderConfig config) {
-        // A head is parsed line by line and bodies are emitted as they arrive, so what may pile up is one read
-        // buffer plus one line; anything beyond these bounds is rejected by the parser before.
+        // A head is parsed line by line and bodies are emitted as they arrive, so what may pile up is one line plus
+        // the reads of a batch; the server codec pausing (bounded pipelining) may leave one batch buffered while
+        // the rest of the batch (16 reads of at most 256 KiB by default) still arrives: two batches, 8 MiB.
         long bound = (long) Math.max(config.maxInitialLineLength(), config.maxHeaderSize()) + config.maxChunkSize()
-                + (4 << 20);
+                + (8 << 20);
         return (int) Math.min(Integer.MAX_VALUE, bound);
     }
 
@@ -81,6 +95,23 @@ public abstract class HttpObjectDecoder extends ByteToMessageDecoder {
 
     static final long CHUNKED = -1;
     static final long UNTIL_CLOSE = -2;
+
+    /**
+     * Called before a new message is started; returning false leaves the input buffered and undecoded (the server
+     * codec pauses this way while too many responses are pending). Decoding continues at the next read, which
+     * the subclass arranges when it resumes.
+     */
+    boolean mayStartMessage(HandlerContext ctx) {
+        return true;
+    }
+
+    /** Checks the value {@code b[from, to)} of a {@code host} field as it is parsed; requests override it. */
+    void checkHost(byte[] b, int from, int to) {
+    }
+
+    /** Called when the first byte of a new message head has been seen. */
+    void onHeadStart() {
+    }
 
     /** Called when a message head has been decoded, before it is passed on. */
     void onMessage(HandlerContext ctx, HttpMessage msg) {
@@ -106,10 +137,40 @@ public abstract class HttpObjectDecoder extends ByteToMessageDecoder {
         releaseMessageState();
     }
 
+    /** Whether the decoder is inside a message head (some of its bytes have arrived, not all). */
+    final boolean inHead() {
+        return state == State.INITIAL || state == State.HEADERS;
+    }
+
+    /** Whether the decoder is inside a message body (the head was passed on, the last part not yet). */
+    final boolean inBody() {
+        return state != State.SKIP_CONTROL && state != State.INITIAL && state != State.HEADERS
+                && state != State.DISCARD;
+    }
+
+    /** Whether nothing of a next message has arrived. */
+    final boolean betweenMessages() {
+        return state == State.SKIP_CONTROL && bufferedBytes() == 0;
+    }
+
+    /**
+     * Fails the message being decoded from outside {@link #decode} (a timeout): as if the input had been bad, so
+     * {@link #onBadMessage} decides what to answer.
+     */
+    final void failDecoding(HandlerContext ctx, HttpDecoderException error) {
+        boolean midMessage = inBody();
+        state = State.DISCARD;
+        releaseMessageState();
+        onBadMessage(ctx, error, midMessage);
+    }
+
     private void releaseMessageState() {
         message = null;
         headers = null;
         trailers = null;
+        lineFill = 0;
+        lineStart = 0;
+        lineScanned = 0;
     }
 
     @Override
@@ -117,9 +178,7 @@ public abstract class HttpObjectDecoder extends ByteToMessageDecoder {
         try {
             decodeStep(ctx, in, out);
         } catch (HttpDecoderException e) {
-            State was = state;
-            boolean midMessage = was != State.SKIP_CONTROL && was != State.INITIAL && was != State.HEADERS
-                    && was != State.DISCARD;
+            boolean midMessage = inBody();
             state = State.DISCARD;
             releaseMessageState();
             in.skipBytes(in.readableBytes());
@@ -130,28 +189,34 @@ public abstract class HttpObjectDecoder extends ByteToMessageDecoder {
     private void decodeStep(HandlerContext ctx, Buffer in, List<Object> out) {
         switch (state) {
             case SKIP_CONTROL: {
-                // RFC 9112 section 2.2: ignore at least one empty line before a request line.
+                if (!mayStartMessage(ctx)) {
+                    return;
+                }
+                // RFC 9112 section 2.2: ignore at least one empty line before a request line (we allow a few).
                 int r = in.readerIndex();
                 int w = in.writerIndex();
-                int skipped = 0;
-                while (r < w && skipped < 8) {
+                while (r < w && emptyLinesSkipped < 8) {
                     byte b = in.getByte(r);
                     if (b != '\r' && b != '\n') {
                         break;
                     }
                     r++;
-                    skipped++;
+                    emptyLinesSkipped++;
                 }
                 in.readerIndex(r);
                 if (r == w) {
                     return;
                 }
                 state = State.INITIAL;
-                lineLength = 0;
+                lineFill = 0;
+                lineStart = 0;
+                lineScanned = 0;
+                onHeadStart();
             }
             // fall through
             case INITIAL:
             case HEADERS:
+            case TRAILERS:
                 parseHead(ctx, in, out);
                 return;
             case BODY_FIXED: {
@@ -169,10 +234,24 @@ public abstract class HttpObjectDecoder extends ByteToMessageDecoder {
                 return;
             }
             case CHUNK_SIZE: {
-                if (!readLine(in, 1024, false)) {
+                // chunk-size [ chunk-ext ] CRLF, at most 16 hex digits plus what is left of the extension budget.
+                int limit = 16 + Math.max(0, config.maxChunkExtensionLength() - chunkExtensionBytes);
+                int lf = nextLine(in, limit + 2);
+                if (lf < 0) {
+                    if (lineFill - lineStart > limit + 1) {
+                        throw new MalformedHttpException("chunk size line of at least " + (lineFill - lineStart)
+                                + " bytes exceeds the limit of " + limit + " (chunk extensions are limited to "
+                                + config.maxChunkExtensionLength() + " bytes per body)");
+                    }
+                    compactLine(in);
                     return;
                 }
-                long size = parseChunkSize();
+                if (lf == lineStart || line[lf - 1] != '\r') {
+                    throw new MalformedHttpException("chunk size line not ended by CRLF (a bare LF)");
+                }
+                long size = parseChunkLine(line, lineStart, lf - 1);
+                lineStart = lf + 1;
+                leaveLineMode(in);
                 bodyBytes += size;
                 if (bodyBytes > config.maxContentLength() || bodyBytes < 0) {
                     throw new TooLongHttpContentException("chunked body of at least " + bodyBytes
@@ -200,50 +279,26 @@ public abstract class HttpObjectDecoder extends ByteToMessageDecoder {
                 return;
             }
             case CHUNK_END: {
+                // chunk-data CRLF: exactly CRLF (no bare LF, no bare CR).
                 int r = in.readerIndex();
                 if (in.readableBytes() < 1) {
                     return;
                 }
                 byte b = in.getByte(r);
-                if (b == '\n') {
-                    in.skipBytes(1);
-                } else if (b == '\r') {
-                    if (in.readableBytes() < 2) {
-                        return;
-                    }
-                    if (in.getByte(r + 1) != '\n') {
-                        throw new MalformedHttpException("chunk data not followed by CRLF");
-                    }
-                    in.skipBytes(2);
-                } else {
-                    throw new MalformedHttpException("chunk data longer than its chunk size (byte " + (b & 0xFF)
+                if (b != '\r') {
+                    throw new MalformedHttpException(b == '\n' ? "chunk data followed by a bare LF instead of CRLF"
+                            : "chunk data longer than its chunk size (byte " + (b & 0xFF)
                             + " where CRLF was expected)");
                 }
+                if (in.readableBytes() < 2) {
+                    return;
+                }
+                if (in.getByte(r + 1) != '\n') {
+                    throw new MalformedHttpException("chunk data followed by a bare CR instead of CRLF");
+                }
+                in.skipBytes(2);
                 state = State.CHUNK_SIZE;
                 return;
-            }
-            case TRAILERS: {
-                while (true) {
-                    int before = in.readerIndex();
-                    if (!readLine(in, config.maxHeaderSize() - headerBytes, false)) {
-                        return;
-                    }
-                    headerBytes += in.readerIndex() - before;
-                    if (lineLength == 0) {
-                        HttpHeaders t = trailers;
-                        trailers = null;
-                        endMessage(ctx, out, t == null ? LastHttpContent.EMPTY : LastHttpContent.withTrailers(t));
-                        return;
-                    }
-                    if (trailers == null) {
-                        trailers = new HttpHeaders(4);
-                    }
-                    if (trailers.size() >= config.maxHeaderCount()) {
-                        throw new TooLongHttpHeaderException("trailer section has more than the limit of "
-                                + config.maxHeaderCount() + " fields");
-                    }
-                    parseHeaderLine(trailers, line, 0, lineLength);
-                }
             }
             case BODY_EOF: {
                 int n = Math.min(in.readableBytes(), config.maxChunkSize());
@@ -258,80 +313,144 @@ public abstract class HttpObjectDecoder extends ByteToMessageDecoder {
         }
     }
 
-    /** How many bytes of a head are copied out of the buffer at first; most request heads fit. */
-    private static final int HEAD_WINDOW = 512;
+    /** How many bytes the line reader copies at a time; most request heads fit in one go. */
+    private static final int COPY_CHUNK = 512;
 
     /**
-     * Parses the request/status line and header lines: copies a window of the readable bytes into a heap array
-     * once and parses every complete line in it, widening the window only for heads longer than it.
+     * Finds the LF ending the line that starts at {@link #lineStart}, copying more input into {@link #line} as
+     * needed (each input byte is copied and scanned once). Returns its index in {@link #line}, or -1 when the
+     * input has no LF yet or the partial line already exceeds {@code maxBytes}.
      */
-    private void parseHead(HandlerContext ctx, Buffer in, List<Object> out) {
-        int readable = in.readableBytes();
-        int window = copyWindow(in, Math.min(readable, HEAD_WINDOW));
-        byte[] b = line;
-        int pos = 0;
+    private int nextLine(Buffer in, int maxBytes) {
         while (true) {
-            boolean initial = state == State.INITIAL;
-            int limit = initial ? config.maxInitialLineLength() : config.maxHeaderSize() - headerBytes;
-            int lf = -1;
-            for (int i = pos; i < window; i++) {
+            byte[] b = line;
+            int fill = lineFill;
+            for (int i = lineScanned; i < fill; i++) {
                 if (b[i] == '\n') {
-                    lf = i;
-                    break;
+                    lineScanned = i;
+                    return i;
                 }
             }
-            if (lf < 0) {
-                int pending = readable - pos;
-                if (window < readable && window - pos <= (long) limit + 1) {
-                    window = copyWindow(in, (int) Math.min(readable, pos + (long) limit + 2));
-                    b = line;
-                    continue;
-                }
-                if (pending > (long) limit + 1) {
-                    throw tooLong(Math.max(limit, 0), pending, initial);
-                }
-                break;
+            lineScanned = fill;
+            int available = in.readableBytes() - fill;
+            if (available <= 0 || fill - lineStart > maxBytes) {
+                return -1;
             }
-            int end = lf > pos && b[lf - 1] == '\r' ? lf - 1 : lf;
-            int length = end - pos;
-            if (length > limit) {
-                throw tooLong(Math.max(limit, 0), length, initial);
+            if (lineStart > 0 && fill + COPY_CHUNK > b.length) {
+                compactLine(in);
+                fill = lineFill;
             }
-            for (int i = pos; i < end; i++) {
-                if (b[i] == '\r') {
-                    throw new MalformedHttpException("bare CR at position " + (i - pos) + " of a line");
-                }
+            int n = Math.min(available, COPY_CHUNK);
+            if (fill + n > line.length) {
+                line = java.util.Arrays.copyOf(line, Math.max(fill + n, line.length << 1));
             }
-            if (initial) {
-                headers = new HttpHeaders();
-                message = parseInitialLine(b, pos, length, headers);
-                headerBytes = 0;
-                state = State.HEADERS;
-            } else {
-                headerBytes += lf + 1 - pos;
-                if (length == 0) {
-                    in.skipBytes(lf + 1);
-                    headersDone(ctx, out);
-                    return;
-                }
-                if (headers.size() >= config.maxHeaderCount()) {
-                    throw new TooLongHttpHeaderException("header section has more than the limit of "
-                            + config.maxHeaderCount() + " fields");
-                }
-                parseHeaderLine(headers, b, pos, length);
-            }
-            pos = lf + 1;
+            in.getBytes(in.readerIndex() + fill, line, fill, n);
+            lineFill = fill + n;
+            lineBytesCopied += n;
         }
-        in.skipBytes(pos);
     }
 
-    /** Copies the first {@code n} readable bytes of {@code in} into {@link #line}. */
-    private int copyWindow(Buffer in, int n) {
-        if (line.length < n) {
-            line = new byte[Math.max(n, line.length << 1)];
+    /** Consumes the parsed lines from the input; the partial line moves to the front of {@link #line}. */
+    private void compactLine(Buffer in) {
+        int start = lineStart;
+        if (start == 0) {
+            return;
         }
-        in.getBytes(in.readerIndex(), line, 0, n);
-        return n;
+        in.skipBytes(start);
+        System.arraycopy(line, start, line, 0, lineFill - start);
+        lineFill -= start;
+        lineScanned -= start;
+        lineStart = 0;
+    }
+
+    /** Consumes the parsed lines; the bytes copied beyond them stay in the input for the body states. */
+    private void leaveLineMode(Buffer in) {
+        in.skipBytes(lineStart);
+        lineFill = 0;
+        lineStart = 0;
+        lineScanned = 0;
+    }
+
+    /**
+     * Parses the request/status line and header lines (or the trailer lines of a chunked body) as they complete.
+     * Line terminators: CRLF, or a bare LF in a head (RFC 9112 section 2.2 allows a recipient to accept it); a
+     * trailer section is part of the chunked framing and takes CRLF only. A bare CR anywhere is an error.
+     */
+    private void parseHead(HandlerContext ctx, Buffer in, List<Object> out) {
+        while (true) {
+            boolean initial = state == State.INITIAL;
+            boolean trailer = state == State.TRAILERS;
+            int budget = initial ? config.maxInitialLineLength() : config.maxHeaderSize() - headerBytes;
+            int lf = nextLine(in, budget + 2);
+            byte[] b = line;
+            int start = lineStart;
+            if (lf < 0) {
+                int partial = lineFill - start;
+                if (initial) {
+                    if (partial > budget + 1) {
+                        throw tooLong(budget, partial, true);
+                    }
+                } else if (partial > 1 && headerBytes + partial + 1 > config.maxHeaderSize()) {
+                    throw tooLong(budget, partial, false);
+                }
+                compactLine(in);
+                return;
+            }
+            boolean crlf = lf > start && b[lf - 1] == '\r';
+            int end = crlf ? lf - 1 : lf;
+            if (trailer && !crlf) {
+                throw new MalformedHttpException("trailer line not ended by CRLF (a bare LF)");
+            }
+            int length = end - start;
+            lineStart = lf + 1;
+            lineScanned = lf + 1;
+            if (initial) {
+                if (length > budget) {
+                    throw tooLong(budget, length, true);
+                }
+                for (int i = start; i < end; i++) {
+                    if (b[i] == '\r') {
+                        throw new MalformedHttpException("bare CR at position " + (i - start) + " of the "
+                                + initialLineName());
+                    }
+                }
+                headers = new HttpHeaders();
+                message = parseInitialLine(b, start, length, headers);
+                headerBytes = 0;
+                state = State.HEADERS;
+                continue;
+            }
+            if (length == 0) {
+                leaveLineMode(in);
+                if (trailer) {
+                    HttpHeaders t = trailers;
+                    trailers = null;
+                    endMessage(ctx, out, t == null ? LastHttpContent.EMPTY : LastHttpContent.withTrailers(t));
+                } else {
+                    headersDone(ctx, out);
+                }
+                return;
+            }
+            int lineBytes = lf + 1 - start;
+            if (headerBytes + lineBytes > config.maxHeaderSize()) {
+                throw tooLong(budget, lineBytes, false);
+            }
+            headerBytes += lineBytes;
+            HttpHeaders target;
+            if (trailer) {
+                if (trailers == null) {
+                    trailers = new HttpHeaders(4);
+                }
+                target = trailers;
+            } else {
+                target = headers;
+            }
+            if (target.size() >= config.maxHeaderCount()) {
+                throw new TooLongHttpHeaderException((trailer ? "trailer" : "header") + " section has more than "
+                        + "the limit of " + config.maxHeaderCount() + " fields");
+            }
+            parseHeaderLine(target, b, start, length);
+        }
     }
 
     private void headersDone(HandlerContext ctx, List<Object> out) {
@@ -344,6 +463,7 @@ public abstract class HttpObjectDecoder extends ByteToMessageDecoder {
         message = null;
         headers = null;
         bodyBytes = 0;
+        chunkExtensionBytes = 0;
         onMessage(ctx, msg);
         out.add(msg);
         if (length == 0) {
@@ -365,45 +485,8 @@ public abstract class HttpObjectDecoder extends ByteToMessageDecoder {
 
     private void finishMessage(HandlerContext ctx) {
         state = State.SKIP_CONTROL;
+        emptyLinesSkipped = 0;
         onMessageEnd(ctx);
-    }
-
-    /**
-     * Reads one line ending in LF (an optional CR before it is dropped) into {@link #line}. Returns false if the
-     * line is not complete yet.
-     */
-    private boolean readLine(Buffer in, int limit, boolean initial) {
-        int start = in.readerIndex();
-        int readable = in.readableBytes();
-        // A line may take limit bytes plus its CRLF.
-        int scan = (int) Math.min(readable, (long) Math.max(limit, 0) + 2);
-        int lf = in.indexOf(start, start + scan, (byte) '\n');
-        if (lf < 0) {
-            if (readable > limit + 1) {
-                throw tooLong(limit, readable, initial);
-            }
-            return false;
-        }
-        int end = lf;
-        if (end > start && in.getByte(end - 1) == '\r') {
-            end--;
-        }
-        int length = end - start;
-        if (length > limit) {
-            throw tooLong(limit, length, initial);
-        }
-        if (line.length < length) {
-            line = new byte[Math.max(length, line.length << 1)];
-        }
-        in.getBytes(start, line, 0, length);
-        lineLength = length;
-        in.readerIndex(lf + 1);
-        for (int i = 0; i < length; i++) {
-            if (line[i] == '\r') {
-                throw new MalformedHttpException("bare CR at position " + i + " of a line");
-            }
-        }
-        return true;
     }
 
     private HttpDecoderException tooLong(int limit, int seen, boolean initial) {
@@ -459,7 +542,11 @@ public abstract class HttpObjectDecoder extends ByteToMessageDecoder {
                 throw new MalformedHttpException("control character " + c + " in the value of a header field");
             }
         }
-        target.addUnchecked(headerName(b, offset, colon - offset), new String(b, s, e - s, StandardCharsets.ISO_8859_1));
+        String name = headerName(b, offset, colon - offset);
+        if (name == HttpHeaderNames.HOST) {
+            checkHost(b, s, e);
+        }
+        target.addUnchecked(name, new String(b, s, e - s, StandardCharsets.ISO_8859_1));
     }
 
     private static final String[] COMMON_NAMES = {
@@ -498,33 +585,130 @@ public abstract class HttpObjectDecoder extends ByteToMessageDecoder {
         return new String(b, offset, length, StandardCharsets.ISO_8859_1);
     }
 
-    private long parseChunkSize() {
-        byte[] b = line;
-        int length = lineLength;
+    /**
+     * Parses {@code chunk-size [ chunk-ext ]} (the line without its CRLF) strictly by RFC 9112 section 7.1.1:
+     * <pre>
+     * chunk-size = 1*HEXDIG                       (at most 16 digits, no overflow)
+     * chunk-ext  = *( BWS ";" BWS chunk-ext-name [ BWS "=" BWS chunk-ext-val ] )
+     * chunk-ext-name = token, chunk-ext-val = token / quoted-string
+     * </pre>
+     * Extensions are checked and ignored; their bytes count against {@link HttpDecoderConfig#maxChunkExtensionLength}.
+     */
+    private long parseChunkLine(byte[] b, int start, int end) {
+        int i = start;
         long size = 0;
-        int i = 0;
-        while (i < length) {
-            int digit = Character.digit(b[i], 16);
+        while (i < end) {
+            int digit = hexValue(b[i]);
             if (digit < 0) {
                 break;
             }
-            if (i >= 15) {
-                throw new MalformedHttpException("chunk size with more than 15 hex digits");
+            if (i - start >= 16) {
+                throw new MalformedHttpException("chunk size with more than 16 hex digits");
+            }
+            if ((size >>> 59) != 0) {
+                throw new MalformedHttpException("chunk size overflows 63 bits");
             }
             size = (size << 4) | digit;
             i++;
         }
-        if (i == 0) {
-            throw new MalformedHttpException("invalid chunk size line \"" + printable(b, length) + "\"");
+        if (i == start) {
+            throw invalidChunkLine(b, start, end, "no hex digits");
         }
-        int j = i;
-        while (j < length && (b[j] == ' ' || b[j] == '\t')) {
-            j++;
+        if (i == end) {
+            return size;
         }
-        if (j < length && b[j] != ';') {
-            throw new MalformedHttpException("invalid chunk size line \"" + printable(b, length) + "\"");
+        chunkExtensionBytes += end - i;
+        if (chunkExtensionBytes > config.maxChunkExtensionLength()) {
+            throw new MalformedHttpException("chunk extensions of " + chunkExtensionBytes
+                    + " bytes in one body exceed the limit of " + config.maxChunkExtensionLength());
+        }
+        while (i < end) {
+            i = skipWhitespace(b, i, end);
+            if (i == end || b[i] != ';') {
+                throw invalidChunkLine(b, start, end, i == end ? "whitespace without an extension"
+                        : "unexpected character " + (b[i] & 0xFF) + " in the chunk extensions");
+            }
+            i = skipWhitespace(b, i + 1, end);
+            int name = i;
+            while (i < end && isTokenChar(b[i])) {
+                i++;
+            }
+            if (i == name) {
+                throw invalidChunkLine(b, start, end, "a chunk extension without a name");
+            }
+            int afterName = i;
+            i = skipWhitespace(b, i, end);
+            if (i < end && b[i] == '=') {
+                i = skipWhitespace(b, i + 1, end);
+                if (i < end && b[i] == '"') {
+                    i = skipQuotedString(b, i, end, start);
+                } else {
+                    int value = i;
+                    while (i < end && isTokenChar(b[i])) {
+                        i++;
+                    }
+                    if (i == value) {
+                        throw invalidChunkLine(b, start, end, "a chunk extension without a value after '='");
+                    }
+                }
+            } else {
+                // No value: the whitespace skipped belongs to the next extension's BWS (checked above).
+                i = afterName;
+            }
         }
         return size;
+    }
+
+    private static int hexValue(byte c) {
+        if (c >= '0' && c <= '9') {
+            return c - '0';
+        }
+        if (c >= 'a' && c <= 'f') {
+            return c - 'a' + 10;
+        }
+        if (c >= 'A' && c <= 'F') {
+            return c - 'A' + 10;
+        }
+        return -1;
+    }
+
+    private static int skipWhitespace(byte[] b, int i, int end) {
+        while (i < end && (b[i] == ' ' || b[i] == '\t')) {
+            i++;
+        }
+        return i;
+    }
+
+    /** Skips {@code DQUOTE *( qdtext / quoted-pair ) DQUOTE} starting at the opening quote; returns the index after. */
+    private static int skipQuotedString(byte[] b, int i, int end, int lineStart) {
+        i++;
+        while (i < end) {
+            int c = b[i] & 0xFF;
+            if (c == '"') {
+                return i + 1;
+            }
+            if (c == '\\') {
+                if (i + 1 >= end || !isQuotedPairChar(b[i + 1] & 0xFF)) {
+                    throw invalidChunkLine(b, lineStart, end, "an invalid quoted-pair in a chunk extension");
+                }
+                i += 2;
+                continue;
+            }
+            if (c != '\t' && (c < 0x20 || c == 0x7F)) {
+                throw invalidChunkLine(b, lineStart, end, "control character " + c + " in a chunk extension");
+            }
+            i++;
+        }
+        throw invalidChunkLine(b, lineStart, end, "an unterminated quoted string in a chunk extension");
+    }
+
+    private static boolean isQuotedPairChar(int c) {
+        return c == '\t' || (c >= 0x20 && c != 0x7F);
+    }
+
+    private static MalformedHttpException invalidChunkLine(byte[] b, int start, int end, String why) {
+        return new MalformedHttpException("invalid chunk size line \""
+                + printable(java.util.Arrays.copyOfRange(b, start, end), end - start) + "\": " + why);
     }
 
     static String printable(byte[] b, int length) {
@@ -641,6 +825,11 @@ public abstract class HttpObjectDecoder extends ByteToMessageDecoder {
 
     @Override
     protected void decodeLast(HandlerContext ctx, Buffer in, List<Object> out) throws Exception {
+        if (state == State.SKIP_CONTROL && !mayStartMessage(ctx)) {
+            // Paused with requests buffered and now closed: nobody can be answered any more.
+            in.skipBytes(in.readableBytes());
+            return;
+        }
         if (state == State.BODY_EOF) {
             while (in.isReadable()) {
                 decodeStep(ctx, in, out);

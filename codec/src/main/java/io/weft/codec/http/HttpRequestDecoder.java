@@ -9,9 +9,15 @@ import java.nio.charset.StandardCharsets;
  * <p>Strict where the RFC asks for it: a request line or header section over the limits, a header line without
  * a colon or with whitespace before it, obsolete line folding, a bare CR, an invalid chunk size, a missing or
  * repeated {@code host} in HTTP/1.1, and any ambiguous framing ({@code content-length} with
- * {@code transfer-encoding}, differing lengths, a final coding other than chunked) fail with a typed
+ * {@code transfer-encoding}, differing lengths, a final coding other than chunked), an invalid {@code host} or
+ * request target (RFC 9112 section 3.2: a fragment, {@code *} with another method than OPTIONS, an
+ * authority-form target without CONNECT) fail with a typed
  * {@link HttpDecoderException} carrying the status to answer with. Used alone, a failure closes the connection;
  * {@link HttpServerCodec} answers it with that status first.
+ *
+ * <p>An absolute-form target ({@code GET http://example.com/a?b}) is served like an origin-form one:
+ * {@link HttpRequest#target()} is its path and query ({@code /a?b}) and its authority replaces the {@code host}
+ * field (RFC 9112 section 3.2.2).
  *
  * <p>Runs on the channel's loop; one instance per connection.
  */
@@ -55,14 +61,99 @@ public class HttpRequestDecoder extends HttpObjectDecoder {
         if (sp2 == sp1 + 1) {
             throw new MalformedHttpException("empty request target");
         }
-        for (int i = sp1 + 1; i < sp2; i++) {
+        String target = parseTarget(method, b, sp1 + 1, sp2);
+        return new HttpRequest(version, method, target, headers);
+    }
+
+    /** The authority of an absolute-form target of the request being decoded (it replaces the host field). */
+    private String targetAuthority;
+
+    /**
+     * Checks the request target against the four forms of RFC 9112 section 3.2 and returns what the application
+     * sees: origin-form as sent; absolute-form reduced to its path and query (its authority becomes the
+     * {@code host}, section 3.2.2); authority-form for CONNECT only; {@code *} for OPTIONS only. A fragment, a
+     * malformed percent-encoding or a control character is a 400.
+     */
+    private String parseTarget(HttpMethod method, byte[] b, int from, int to) {
+        targetAuthority = null;
+        for (int i = from; i < to; i++) {
             byte c = b[i];
             if (c <= 0x20 || c == 0x7F) {
                 throw new MalformedHttpException("invalid character " + (c & 0xFF) + " in the request target");
             }
+            if (c == '#') {
+                throw new MalformedHttpException("request target with a fragment ('#')");
+            }
         }
-        String target = new String(b, sp1 + 1, sp2 - sp1 - 1, StandardCharsets.ISO_8859_1);
-        return new HttpRequest(version, method, target, headers);
+        byte first = b[from];
+        if (method == HttpMethod.CONNECT) {
+            // authority-form: uri-host ":" port (RFC 9110 section 9.3.6).
+            int colon = HostValidator.check(b, from, to, true);
+            if (colon < 0) {
+                throw new MalformedHttpException("CONNECT needs an authority-form target (host:port), got \""
+                        + text(b, from, to) + "\"");
+            }
+            return new String(b, from, to - from, StandardCharsets.ISO_8859_1);
+        }
+        if (first == '/') {
+            checkPercentEncoding(b, from, to);
+            return new String(b, from, to - from, StandardCharsets.ISO_8859_1);
+        }
+        if (to - from == 1 && first == '*') {
+            if (method != HttpMethod.OPTIONS) {
+                throw new MalformedHttpException("asterisk-form target with " + method + " (only OPTIONS may use it)");
+            }
+            return "*";
+        }
+        // absolute-form: scheme "://" authority path-abempty [ "?" query ]; only http and https are served.
+        int colon = indexOf(b, from, to, (byte) ':');
+        if (colon < 0 || to - colon < 3 || b[colon + 1] != '/' || b[colon + 2] != '/') {
+            throw new MalformedHttpException("invalid request target \"" + text(b, from, to) + "\"");
+        }
+        String scheme = new String(b, from, colon - from, StandardCharsets.ISO_8859_1);
+        if (!scheme.equalsIgnoreCase("http") && !scheme.equalsIgnoreCase("https")) {
+            throw new MalformedHttpException("absolute-form target with the scheme \"" + text(b, from, colon)
+                    + "\" (only http and https)");
+        }
+        int authorityStart = colon + 3;
+        int authorityEnd = authorityStart;
+        while (authorityEnd < to && b[authorityEnd] != '/' && b[authorityEnd] != '?') {
+            authorityEnd++;
+        }
+        if (indexOf(b, authorityStart, authorityEnd, (byte) '@') >= 0) {
+            throw new MalformedHttpException("absolute-form target with userinfo (RFC 9110 section 4.2.4)");
+        }
+        HostValidator.check(b, authorityStart, authorityEnd, false);
+        checkPercentEncoding(b, authorityEnd, to);
+        targetAuthority = new String(b, authorityStart, authorityEnd - authorityStart, StandardCharsets.ISO_8859_1);
+        if (authorityEnd == to) {
+            // An empty path is "/" in origin-form, and "*" for OPTIONS (RFC 9112 section 3.2.4).
+            return method == HttpMethod.OPTIONS ? "*" : "/";
+        }
+        String rest = new String(b, authorityEnd, to - authorityEnd, StandardCharsets.ISO_8859_1);
+        return b[authorityEnd] == '?' ? "/" + rest : rest;
+    }
+
+    private static void checkPercentEncoding(byte[] b, int from, int to) {
+        for (int i = from; i < to; i++) {
+            if (b[i] == '%' && (i + 2 >= to || !isHex(b[i + 1]) || !isHex(b[i + 2]))) {
+                throw new MalformedHttpException("invalid percent-encoding at position " + (i - from)
+                        + " of the request target");
+            }
+        }
+    }
+
+    private static boolean isHex(byte c) {
+        return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+    }
+
+    private static String text(byte[] b, int from, int to) {
+        return printable(java.util.Arrays.copyOfRange(b, from, to), to - from);
+    }
+
+    @Override
+    void checkHost(byte[] b, int from, int to) {
+        HostValidator.check(b, from, to, false);
     }
 
     static int indexOf(byte[] b, int from, int to, byte value) {
@@ -91,8 +182,20 @@ public class HttpRequestDecoder extends HttpObjectDecoder {
                 hasCl = true;
             }
         }
-        if (msg.version() == HttpVersion.HTTP_1_1 && hosts != 1) {
-            throw new MalformedHttpException("an HTTP/1.1 request needs exactly one host field, found " + hosts);
+        // RFC 9112 section 3.2: 400 for an HTTP/1.1 request without host, for more than one host field line and
+        // for an invalid host value (RFC 3986 authority without userinfo; never empty: http URIs have a host; checked
+        // by checkHost as the field is parsed).
+        if (hosts > 1) {
+            throw new MalformedHttpException("request with " + hosts + " host fields");
+        }
+        if (hosts == 0 && msg.version() == HttpVersion.HTTP_1_1) {
+            throw new MalformedHttpException("an HTTP/1.1 request without a host field");
+        }
+        String authority = targetAuthority;
+        if (authority != null) {
+            // Section 3.2.2: the authority of an absolute-form target replaces the host field.
+            targetAuthority = null;
+            h.set(HttpHeaderNames.HOST, authority);
         }
         if (hasTe) {
             if (hasCl) {

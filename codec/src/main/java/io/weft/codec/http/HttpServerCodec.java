@@ -3,6 +3,7 @@ package io.weft.codec.http;
 import io.weft.buffer.Buffer;
 import io.weft.buffer.ReferenceCounted;
 import io.weft.channel.Channel;
+import io.weft.channel.ChannelOption;
 import io.weft.channel.TcpChannel;
 import io.weft.loop.ScheduledTask;
 import io.weft.pipeline.HandlerContext;
@@ -27,10 +28,20 @@ import org.slf4j.LoggerFactory;
  *       and delimited by closing the connection for HTTP/1.0 ones.</li>
  *   <li><b>{@code Expect: 100-continue}:</b> answered with {@code 100 Continue} when the announced body is within
  *       the limit (413 otherwise); other expectations get 417.</li>
- *   <li><b>Bad requests:</b> the typed {@link HttpDecoderException} is answered with its status (400, 413, 414,
- *       431, 501, 505) and {@code connection: close} after every earlier response, then the connection closes
- *       (output first, so the client reads the answer; the rest of its input is discarded). The exception is also
+ *   <li><b>Bad requests:</b> the typed {@link HttpDecoderException} is answered with its status (400, 408, 413,
+ *       414, 417, 431, 501, 505), {@code date}, {@code content-length} and {@code connection: close} after every
+ *       earlier response, then the connection closes (output first, so the client reads the answer; the rest of
+ *       its input is discarded). If the application has already started answering the broken request (its body
+ *       turned out malformed), no second response is sent: the connection just closes. The exception is also
  *       fired as a user event, for handlers that count rejections. Other connections are unaffected.</li>
+ *   <li><b>{@code date}:</b> every final response without a {@code date} field gets one (RFC 9110 section
+ *       6.6.1), from {@link HttpDate#now()}.</li>
+ *   <li><b>Slow and idle clients</b> ({@link HttpServerConfig}): a request head must arrive within the head
+ *       timeout and a body must keep moving (408, then close); an idle keep-alive connection is closed after the
+ *       keep-alive timeout; after {@code maxRequestsPerConnection} requests the connection closes.</li>
+ *   <li><b>Bounded pipelining:</b> while {@code maxPendingResponses} requests await their response, or while the
+ *       channel is not writable (the client does not read), the codec stops reading and decoding; it resumes as
+ *       responses are written and drain.</li>
  * </ul>
  *
  * <pre>{@code
@@ -50,26 +61,267 @@ public class HttpServerCodec extends HttpRequestDecoder {
     private static final int HEAD = 2;
     private static final int HTTP_1_0 = 4;
 
+    private final HttpServerConfig serverConfig;
     private final HttpMessageEncoder encoder = new HttpMessageEncoder();
-    /** Flags of requests not yet answered, oldest first (a ring). */
+    private HandlerContext ctx;
+    /** Flags of requests not yet answered, oldest first (a ring; at most maxPendingResponses + 1). */
     private int[] pending = new int[8];
     private int pendingHead;
     private int pendingSize;
     private int decodingFlags;
+    private long requestsDecoded;
     private boolean responding;
     private boolean closeAfterResponse;
     private boolean closing;
     private HttpDecoderException deferredError;
 
-    /** A codec with {@link HttpDecoderConfig#DEFAULT} limits. */
+    // Bounded pipelining.
+    private boolean paused;
+    private boolean autoReadTurnedOff;
+    private boolean readHeld;
+    private boolean resumeScheduled;
+    private final Runnable resumeTask = this::resumeDecoding;
+
+    // Timeouts: one loop timer per connection that looks at the connection's phase when it fires.
+    private final long timerPeriodNanos;
+    private ScheduledTask timer;
+    private final Runnable timerTask = this::onTimer;
+    private long lastReadNanos;
+    private long headStartNanos;
+    private long lastActivityNanos;
+
+    /** A codec with {@link HttpDecoderConfig#DEFAULT} limits and {@link HttpServerConfig#DEFAULT} timeouts. */
     public HttpServerCodec() {
-        this(HttpDecoderConfig.DEFAULT);
+        this(HttpDecoderConfig.DEFAULT, HttpServerConfig.DEFAULT);
     }
 
-    /** A codec with the given limits. */
+    /** A codec with the given limits and {@link HttpServerConfig#DEFAULT} timeouts. */
     public HttpServerCodec(HttpDecoderConfig config) {
+        this(config, HttpServerConfig.DEFAULT);
+    }
+
+    /** A codec with the given limits, timeouts and pipelining bound. */
+    public HttpServerCodec(HttpDecoderConfig config, HttpServerConfig serverConfig) {
         super(config);
+        this.serverConfig = java.util.Objects.requireNonNull(serverConfig, "serverConfig");
+        this.timerPeriodNanos = TimeUnit.MILLISECONDS.toNanos(serverConfig.shortestTimeoutMillis());
         closeOnFailure(false);
+    }
+
+    /** Requests decoded and not yet answered (for tests and diagnostics). Loop thread only. */
+    int pendingResponses() {
+        return pendingSize;
+    }
+
+    /** Whether reading is paused because too many responses are pending or the channel is not writable. */
+    boolean isPaused() {
+        return paused;
+    }
+
+    // ------------------------------------------------------------------ lifecycle and timers
+
+    @Override
+    public void handlerAdded(HandlerContext ctx) throws Exception {
+        this.ctx = ctx;
+        if (ctx.channel().isActive()) {
+            startTimer();
+        }
+    }
+
+    @Override
+    public void channelActive(HandlerContext ctx) throws Exception {
+        startTimer();
+        ctx.fireChannelActive();
+    }
+
+    @Override
+    public void channelInactive(HandlerContext ctx) throws Exception {
+        stopTimer();
+        super.channelInactive(ctx);
+    }
+
+    @Override
+    protected void handlerRemoved0(HandlerContext ctx) throws Exception {
+        stopTimer();
+    }
+
+    @Override
+    public void channelRead(HandlerContext ctx, Object msg) throws Exception {
+        if (timerPeriodNanos > 0 && msg instanceof Buffer) {
+            lastReadNanos = now();
+        }
+        super.channelRead(ctx, msg);
+    }
+
+    /** The loop's clock (virtual on an embedded loop, so tests can advance it). */
+    private long now() {
+        return ctx.channel().loop().nanoTime();
+    }
+
+    private void startTimer() {
+        if (timer != null || timerPeriodNanos == 0) {
+            return;
+        }
+        long now = now();
+        lastReadNanos = now;
+        lastActivityNanos = now;
+        timer = ctx.channel().loop().schedule(timerTask, timerPeriodNanos, TimeUnit.NANOSECONDS);
+    }
+
+    private void stopTimer() {
+        ScheduledTask t = timer;
+        timer = null;
+        if (t != null) {
+            t.cancel();
+        }
+    }
+
+    @Override
+    void onHeadStart() {
+        if (timerPeriodNanos > 0) {
+            headStartNanos = now();
+        }
+    }
+
+    /**
+     * Looks at what the connection is doing and whether it has been doing it for too long. Fires at least every
+     * {@link HttpServerConfig#shortestTimeoutMillis()} and exactly at the deadline of the phase it sees, so a
+     * phase change never needs a timer of its own.
+     */
+    private void onTimer() {
+        timer = null;
+        Channel channel = ctx.channel();
+        if (!channel.isOpen() || closing || ctx.isRemoved()) {
+            return;
+        }
+        long now = now();
+        long timeout = 0;
+        long since = now;
+        String what = null;
+        if (paused) {
+            lastActivityNanos = now;
+        } else if (inHead()) {
+            timeout = serverConfig.requestHeadTimeoutMillis();
+            since = headStartNanos;
+            what = "request head";
+        } else if (inBody()) {
+            if (!channel.option(ChannelOption.AUTO_READ)) {
+                lastReadNanos = now; // the application holds the body back: not the client's fault
+            }
+            timeout = serverConfig.bodyReadTimeoutMillis();
+            since = lastReadNanos;
+            what = "request body";
+        } else if (betweenMessages() && pendingSize == 0 && !responding && outboundEmpty(channel)) {
+            timeout = requestsDecoded == 0 ? serverConfig.requestHeadTimeoutMillis()
+                    : serverConfig.keepAliveTimeoutMillis();
+            since = lastActivityNanos;
+            what = requestsDecoded == 0 ? "first request" : "keep-alive";
+        } else {
+            lastActivityNanos = now; // waiting for the application or for the client to read
+        }
+        long delay = timerPeriodNanos;
+        if (timeout > 0) {
+            long left = since + TimeUnit.MILLISECONDS.toNanos(timeout) - now;
+            if (left <= 0) {
+                timedOut(what, timeout);
+                return;
+            }
+            delay = Math.min(delay, left);
+        }
+        timer = channel.loop().schedule(timerTask, delay, TimeUnit.NANOSECONDS);
+    }
+
+    private static boolean outboundEmpty(Channel channel) {
+        return channel instanceof TcpChannel tcp ? tcp.pendingOutboundBytes() == 0 : channel.isWritable();
+    }
+
+    private void timedOut(String what, long timeoutMillis) {
+        if (betweenMessages()) {
+            // Nothing of a request has arrived: close quietly (an answer could race a request the client sends).
+            log.debug("{}: closing after {} ms without a request ({} timeout)", ctx.channel(), timeoutMillis, what);
+            closing = true;
+            discardInput();
+            ctx.close();
+            return;
+        }
+        failDecoding(ctx, new HttpDecoderException(HttpResponseStatus.REQUEST_TIMEOUT,
+                what + " not received within the timeout of " + timeoutMillis + " ms"));
+    }
+
+    // ------------------------------------------------------------------ bounded pipelining
+
+    @Override
+    boolean mayStartMessage(HandlerContext ctx) {
+        if (paused) {
+            return false;
+        }
+        if (pendingSize >= serverConfig.maxPendingResponses() || !ctx.channel().isWritable()) {
+            pause();
+            return false;
+        }
+        return true;
+    }
+
+    private void pause() {
+        paused = true;
+        Channel channel = ctx.channel();
+        if (channel.isOpen() && channel.option(ChannelOption.AUTO_READ)) {
+            autoReadTurnedOff = true;
+            channel.setOption(ChannelOption.AUTO_READ, false);
+        }
+    }
+
+    private void maybeResume() {
+        if (!paused || closing) {
+            return;
+        }
+        Channel channel = ctx.channel();
+        if (pendingSize >= serverConfig.maxPendingResponses() || !channel.isWritable()) {
+            return;
+        }
+        paused = false;
+        if (autoReadTurnedOff) {
+            autoReadTurnedOff = false;
+            channel.setOption(ChannelOption.AUTO_READ, true);
+        }
+        if (readHeld) {
+            readHeld = false;
+            ctx.read();
+        }
+        if (!resumeScheduled) {
+            // Decode what is buffered from a fresh loop task: never from inside the write that drained the queue.
+            resumeScheduled = true;
+            channel.loop().execute(resumeTask);
+        }
+    }
+
+    private void resumeDecoding() {
+        resumeScheduled = false;
+        if (paused || closing || ctx.isRemoved() || !ctx.channel().isOpen() || bufferedBytes() == 0) {
+            return;
+        }
+        try {
+            channelRead(ctx, ctx.alloc().allocate(0));
+        } catch (Exception e) {
+            ctx.fireExceptionCaught(e);
+            return;
+        }
+        ctx.fireChannelReadComplete();
+    }
+
+    @Override
+    public void read(HandlerContext ctx) throws Exception {
+        if (paused) {
+            readHeld = true;
+            return;
+        }
+        ctx.read();
+    }
+
+    @Override
+    public void writabilityChanged(HandlerContext ctx) throws Exception {
+        maybeResume();
+        ctx.fireWritabilityChanged();
     }
 
     // ------------------------------------------------------------------ inbound
@@ -78,7 +330,8 @@ public class HttpServerCodec extends HttpRequestDecoder {
     void onMessage(HandlerContext ctx, HttpMessage msg) {
         HttpRequest request = (HttpRequest) msg;
         int flags = 0;
-        if (request.isKeepAlive()) {
+        requestsDecoded++;
+        if (request.isKeepAlive() && requestsDecoded < serverConfig.maxRequestsPerConnection()) {
             flags |= KEEP_ALIVE;
         }
         if (request.method() == HttpMethod.HEAD) {
@@ -116,18 +369,22 @@ public class HttpServerCodec extends HttpRequestDecoder {
         log.debug("{}: rejecting request with {}: {}", ctx.channel(), error.status(), error.getMessage());
         ctx.fireUserEvent(error);
         if (midMessage) {
-            if (pendingSize > 0) {
-                // The broken request is the newest one: the error response is its answer.
-                pendingSize--;
-            } else if (responding) {
-                // The application is already answering the request whose body broke: nothing sensible can
-                // follow that answer, so end the connection once what is queued has been written.
+            if (pendingSize == 0) {
+                // The application has already answered (or is answering) the request whose body broke: a second
+                // response would be paired with the client's next request. End the connection instead, after
+                // what is queued (a complete answer) or at once (an answer cut short).
                 closing = true;
                 discardInput();
                 ctx.flush();
-                ctx.channel().close();
+                if (responding) {
+                    ctx.close();
+                } else {
+                    lingerClose(ctx);
+                }
                 return;
             }
+            // The broken request is the newest pending one: the error response is its answer.
+            pendingSize--;
         }
         if (pendingSize == 0 && !responding) {
             sendError(ctx, error);
@@ -206,11 +463,17 @@ public class HttpServerCodec extends HttpRequestDecoder {
         }
         if (last) {
             responding = false;
+            if (timerPeriodNanos > 0) {
+                lastActivityNanos = now();
+            }
             HttpDecoderException error = deferredError;
             if (error != null && pendingSize == 0 && !closing) {
                 deferredError = null;
                 sendError(ctx, error);
             }
+        }
+        if (paused) {
+            maybeResume();
         }
     }
 
@@ -246,6 +509,9 @@ public class HttpServerCodec extends HttpRequestDecoder {
                 h.addUnchecked(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
             }
         }
+        if (!h.contains(HttpHeaderNames.DATE)) {
+            h.addUnchecked(HttpHeaderNames.DATE, HttpDate.now());
+        }
         if (!keepAlive) {
             if (!h.containsToken(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE)) {
                 h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
@@ -259,13 +525,7 @@ public class HttpServerCodec extends HttpRequestDecoder {
     }
 
     private void sendError(HandlerContext ctx, HttpDecoderException error) {
-        HttpResponseStatus status = error.status();
-        Buffer body = ctx.alloc().copyOf(status.code() + " " + status.reasonPhrase() + "\n",
-                StandardCharsets.US_ASCII);
-        FullHttpResponse response = new FullHttpResponse(HttpVersion.HTTP_1_1, status, body);
-        response.headers().addUnchecked(HttpHeaderNames.CONTENT_TYPE, "text/plain; charset=us-ascii");
-        response.headers().addUnchecked(HttpHeaderNames.CONTENT_LENGTH, Integer.toString(body.readableBytes()));
-        response.headers().addUnchecked(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        FullHttpResponse response = HttpResponses.errorAndClose(ctx.alloc(), error.status());
         closing = true;
         discardInput();
         CompletableFuture<Void> written = new CompletableFuture<>();

@@ -12,16 +12,16 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** Blocking raw-socket helpers for tests: send bytes, read responses by hand. */
-final class RawHttp {
+public final class RawHttp {
 
     private RawHttp() {
     }
 
     /** A parsed response: status code, headers (lower-case names) and body. */
-    record Response(int status, java.util.Map<String, String> headers, String body) {
+    public record Response(int status, java.util.Map<String, String> headers, String body) {
     }
 
-    static Socket connect(int port) throws IOException {
+    public static Socket connect(int port) throws IOException {
         Socket socket = new Socket("127.0.0.1", port);
         socket.setSoTimeout(20_000);
         return socket;
@@ -62,7 +62,7 @@ final class RawHttp {
     }
 
     /** Reads one response with a content-length body from {@code in}. */
-    static Response readResponse(InputStream in) throws IOException {
+    public static Response readResponse(InputStream in) throws IOException {
         String statusLine = readLine(in);
         if (statusLine == null) {
             return null;
@@ -108,7 +108,7 @@ final class RawHttp {
         return result;
     }
 
-    static byte[] ascii(String s) {
+    public static byte[] ascii(String s) {
         return s.getBytes(StandardCharsets.ISO_8859_1);
     }
 }

@@ -1,6 +1,7 @@
 package io.weft.examples.chat;
 
 import io.weft.bootstrap.Server;
+import io.weft.channel.ChannelOption;
 import io.weft.channel.TcpChannel;
 import io.weft.codec.TooLongFrameException;
 import io.weft.codec.frame.LineFrameDecoder;
@@ -11,51 +12,122 @@ import io.weft.loop.EventLoopGroup;
 import io.weft.pipeline.Handler;
 import io.weft.pipeline.HandlerContext;
 import java.nio.charset.StandardCharsets;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 
 /**
  * A line chat: every line a client sends is broadcast to every other client. Try it with
  * {@code nc 127.0.0.1 8023} in a few terminals. Pipeline: lines ({@code \n} or {@code \r\n}, at most 1 KiB) →
  * UTF-8 strings → {@link ChatHandler}; outbound strings are UTF-8 encoded with a {@code \n} appended.
  *
- * <p>A member that does not read what it is sent is disconnected: a line for a member that already has more than
- * {@link #MAX_PENDING_BYTES} (256 KiB) waiting to be written is not queued; that member is closed instead, so
- * one stalled client costs the server at most that much memory and never slows down the others.
+ * <p><b>Back-pressure, not unbounded buffering.</b> A member whose outbound buffer passes the high-water mark (it is
+ * no longer {@linkplain TcpChannel#isWritable() writable}) is <em>congested</em>: while any member is congested,
+ * every member that talks stops being read (auto-read off) after the line it is on, and all of them resume when the
+ * congestion clears. So a fast talker can never outrun a slower reader, and the server holds at most about one read
+ * buffer plus the watermark per member. A member that stays congested for {@link #STALL_MILLIS} (it is not reading
+ * at all), or whose backlog still passes {@link #MAX_PENDING_BYTES}, is disconnected, so one stalled client cannot
+ * stop the room for long either.
  */
 public final class ChatServer {
 
-    /** Outbound bytes a member may have waiting before it counts as not reading and is disconnected. */
-    public static final long MAX_PENDING_BYTES = 256 * 1024;
+    /** Outbound bytes a member may have waiting before it is disconnected whatever else happens. */
+    public static final long MAX_PENDING_BYTES = 1024 * 1024;
+
+    /** How long a member may stay congested (not reading) before it is disconnected. */
+    public static final long STALL_MILLIS = 5_000;
 
     static final String USAGE = "ChatServer [port]   (default 8023; 0 picks a free port)";
 
     /** Starts the chat on {@code host:port} (port 0 picks a free one). */
     public static Server start(EventLoopGroup group, String host, int port) {
-        Set<TcpChannel> members = ConcurrentHashMap.newKeySet();
+        Room room = new Room();
         StringEncoder encoder = new StringEncoder(StandardCharsets.UTF_8, "\n"); // stateless: shared
         return Server.builder().group(group).childHandler(ch -> ch.pipeline()
                 .addLast("lines", new LineFrameDecoder(1024).discardTooLongFrames(true))
                 .addLast("utf8", new StringDecoder())
                 .addLast("encoder", encoder)
-                .addLast("chat", new ChatHandler(members)))
+                .addLast("chat", new ChatHandler(room)))
                 .bind(host, port);
+    }
+
+    /** The members, and which of them are congested or paused; shared by every member's loop. */
+    static final class Room {
+        final Set<TcpChannel> members = ConcurrentHashMap.newKeySet();
+        /** Congested members, each with a token that tells its stall timer whether it is still the same episode. */
+        private final Map<TcpChannel, Object> congested = new ConcurrentHashMap<>();
+        /** Talkers whose reading is paused until no member is congested. */
+        private final Set<TcpChannel> paused = ConcurrentHashMap.newKeySet();
+
+        /** Runs on {@code member}'s loop: queue the line, and note (and time) a member that just became congested. */
+        void deliver(TcpChannel member, String text) {
+            if (!member.isOpen()) {
+                return;
+            }
+            if (member.pendingOutboundBytes() > MAX_PENDING_BYTES) {
+                member.close(); // a backlog this large despite back-pressure: drop it rather than buffer on
+                return;
+            }
+            member.writeAndFlush(text);
+            if (!member.isWritable() && !congested.containsKey(member)) {
+                Object episode = new Object();
+                congested.put(member, episode);
+                member.loop().schedule(() -> {
+                    if (congested.get(member) == episode) {
+                        member.close(); // congested for STALL_MILLIS: it is not reading
+                    }
+                }, STALL_MILLIS, TimeUnit.MILLISECONDS);
+            }
+        }
+
+        /** Runs on {@code member}'s loop when it drained below the low-water mark or left. */
+        void relieved(TcpChannel member) {
+            if (congested.remove(member) != null && congested.isEmpty()) {
+                for (TcpChannel talker : paused) {
+                    resume(talker);
+                }
+            }
+        }
+
+        /** Runs on the talker's loop after it was read: stop reading it while some member is congested. */
+        void throttle(TcpChannel talker) {
+            if (congested.isEmpty() || !paused.add(talker)) {
+                return;
+            }
+            talker.setOption(ChannelOption.AUTO_READ, false);
+            if (congested.isEmpty()) { // the congestion cleared while we paused: nobody else will resume us
+                resume(talker);
+            }
+        }
+
+        private void resume(TcpChannel talker) {
+            if (paused.remove(talker)) {
+                talker.loop().execute(() -> talker.setOption(ChannelOption.AUTO_READ, true));
+            }
+        }
+
+        void left(TcpChannel member) {
+            members.remove(member);
+            paused.remove(member);
+            relieved(member);
+        }
     }
 
     /** Broadcasts each line to the other members; runs on the sender's loop. */
     static final class ChatHandler implements Handler {
-        private final Set<TcpChannel> members;
+        private final Room room;
         private String name;
 
-        ChatHandler(Set<TcpChannel> members) {
-            this.members = members;
+        ChatHandler(Room room) {
+            this.room = room;
         }
 
         @Override
         public void channelActive(HandlerContext ctx) {
             name = "user-" + ctx.channel().id();
-            members.add((TcpChannel) ctx.channel());
-            ctx.writeAndFlush("welcome, " + name + " (" + members.size() + " online)");
+            room.members.add((TcpChannel) ctx.channel());
+            ctx.writeAndFlush("welcome, " + name + " (" + room.members.size() + " online)");
             broadcast(ctx, "* " + name + " joined");
         }
 
@@ -66,12 +138,21 @@ public final class ChatServer {
                 ctx.close();
             } else if (!line.isEmpty()) {
                 broadcast(ctx, "[" + name + "] " + line);
+                room.throttle((TcpChannel) ctx.channel());
             }
         }
 
         @Override
+        public void writabilityChanged(HandlerContext ctx) {
+            if (ctx.channel().isWritable()) {
+                room.relieved((TcpChannel) ctx.channel());
+            }
+            ctx.fireWritabilityChanged();
+        }
+
+        @Override
         public void channelInactive(HandlerContext ctx) {
-            members.remove(ctx.channel());
+            room.left((TcpChannel) ctx.channel());
             broadcast(ctx, "* " + name + " left");
             ctx.fireChannelInactive();
         }
@@ -86,24 +167,12 @@ public final class ChatServer {
         }
 
         private void broadcast(HandlerContext ctx, String text) {
-            for (TcpChannel member : members) {
+            for (TcpChannel member : room.members) {
                 if (member != ctx.channel()) {
                     // The member may live on another loop: decide there, where its outbound buffer is known.
-                    member.loop().execute(() -> deliver(member, text));
+                    member.loop().execute(() -> room.deliver(member, text));
                 }
             }
-        }
-
-        /** Runs on the member's loop: queue the line, or disconnect a member that stopped reading. */
-        private static void deliver(TcpChannel member, String text) {
-            if (!member.isOpen()) {
-                return;
-            }
-            if (member.pendingOutboundBytes() > MAX_PENDING_BYTES) {
-                member.close(); // a slow member is dropped, not buffered for without bound
-                return;
-            }
-            member.writeAndFlush(text);
         }
     }
 

@@ -3,6 +3,7 @@ package io.weft.examples.http;
 import io.weft.bootstrap.Server;
 import io.weft.buffer.Buffer;
 import io.weft.codec.http.FullHttpResponse;
+import io.weft.codec.http.HttpDate;
 import io.weft.codec.http.HttpHeaderNames;
 import io.weft.codec.http.HttpHeaders;
 import io.weft.codec.http.HttpMethod;
@@ -16,9 +17,6 @@ import io.weft.loop.EventLoopGroup;
 import io.weft.pipeline.Handler;
 import io.weft.pipeline.HandlerContext;
 import java.nio.charset.StandardCharsets;
-import java.time.ZoneOffset;
-import java.time.ZonedDateTime;
-import java.time.format.DateTimeFormatter;
 
 /**
  * The TechEmpower-style hello world: {@code GET /plaintext} answers {@code Hello, World!}, {@code GET /json}
@@ -77,6 +75,9 @@ public final class HttpHelloServer {
         h.add(HttpHeaderNames.CONTENT_LENGTH, body.length);
         h.add(HttpHeaderNames.SERVER, "weft");
         h.add(HttpHeaderNames.DATE, HttpDate.now());
+        if (status == HttpResponseStatus.METHOD_NOT_ALLOWED) {
+            h.add(HttpHeaderNames.ALLOW, "GET, HEAD"); // a 405 must say what is allowed (RFC 9110 section 15.5.6)
+        }
         return response;
     }
 
@@ -98,27 +99,6 @@ public final class HttpHelloServer {
         }
 
         private Json() {
-        }
-    }
-
-    /** The {@code date} header value (RFC 9110 IMF-fixdate), recomputed at most once per second. */
-    static final class HttpDate {
-        private static final DateTimeFormatter FORMAT =
-                DateTimeFormatter.ofPattern("EEE, dd MMM yyyy HH:mm:ss 'GMT'", java.util.Locale.ENGLISH);
-        private static volatile long second = -1;
-        private static volatile String value = "";
-
-        static String now() {
-            long s = System.currentTimeMillis() / 1000;
-            if (s != second) {
-                value = FORMAT.format(
-                        ZonedDateTime.ofInstant(java.time.Instant.ofEpochSecond(s), ZoneOffset.UTC));
-                second = s;
-            }
-            return value;
-        }
-
-        private HttpDate() {
         }
     }
 

@@ -75,9 +75,9 @@ class ChatServerTest {
     }
 
     /**
-     * A member that never reads is disconnected once its outbound buffer passes
-     * {@link ChatServer#MAX_PENDING_BYTES}; the server does not buffer without bound for it, and a member that
-     * reads gets every line.
+     * A member that never reads becomes congested: the talker is paused (not buffered for), and after
+     * {@link ChatServer#STALL_MILLIS} the stalled member is disconnected and the talker resumes. The server never
+     * buffers without bound for it, and a member that reads, however slowly, gets every line.
      */
     @Test
     void disconnectsAMemberThatDoesNotReadAndKeepsServingTheOthers() throws Exception {
@@ -94,7 +94,7 @@ class ChatServerTest {
             assertTrue(alice.poll(10, TimeUnit.SECONDS).endsWith("joined"));
             String line = "x".repeat(1000);
             // About 20 MB for each of the others: far more than the kernel (a few MB of socket buffers) and the
-            // server (MAX_PENDING_BYTES) hold for the slow member before it is disconnected.
+            // server (watermark, MAX_PENDING_BYTES) hold for the slow member before it is disconnected.
             int lines = 20_000;
             for (int i = 0; i < lines; i++) {
                 a.write(i + " " + line);

@@ -1,0 +1,61 @@
+package io.weft.codec.http;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.weft.channel.EmbeddedChannel;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/** The server codec's timeouts on the embedded loop's virtual clock: exact, and no waiting. */
+class HttpServerCodecTimeoutEmbeddedTest {
+
+    private static String outbound(EmbeddedChannel ch) {
+        StringBuilder sb = new StringBuilder();
+        for (byte[] b; (b = ch.readOutboundBytes()) != null && b.length > 0; ) {
+            sb.append(new String(b, StandardCharsets.ISO_8859_1));
+        }
+        return sb.toString();
+    }
+
+    @Test
+    void headTimeoutFiresAtItsDeadlineNotBefore() {
+        EmbeddedChannel ch = new EmbeddedChannel(new HttpServerCodec(HttpDecoderConfig.DEFAULT,
+                HttpServerConfig.DEFAULT.withRequestHeadTimeoutMillis(10_000)));
+        ch.advanceTimeBy(4_000, TimeUnit.MILLISECONDS);
+        ch.writeInboundBytes("GET / HTTP/1.1\r\nHo".getBytes(StandardCharsets.US_ASCII));
+        ch.advanceTimeBy(9_900, TimeUnit.MILLISECONDS);
+        assertEquals("", outbound(ch), "nothing before the deadline");
+        assertTrue(ch.isOpen());
+        ch.advanceTimeBy(200, TimeUnit.MILLISECONDS);
+        String answer = outbound(ch);
+        assertTrue(answer.startsWith("HTTP/1.1 408 Request Timeout\r\n"), answer);
+        assertTrue(answer.contains("connection: close\r\n"), answer);
+        ch.runPendingTasks();
+        assertFalse(ch.isOpen());
+        ch.finishAndReleaseAll();
+    }
+
+    @Test
+    void keepAliveTimeoutClosesQuietlyAfterTheLastResponse() {
+        EmbeddedChannel ch = new EmbeddedChannel(new HttpServerCodec(HttpDecoderConfig.DEFAULT,
+                HttpServerConfig.DEFAULT.withKeepAliveTimeoutMillis(5_000)));
+        ch.writeInboundBytes("GET / HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+        HttpRequest request = ch.readInbound();
+        assertEquals("/", request.target());
+        io.weft.buffer.ReferenceCounted.safeRelease(ch.readInbound()); // LastHttpContent
+        ch.advanceTimeBy(30_000, TimeUnit.MILLISECONDS);
+        assertTrue(ch.isOpen(), "the application is still answering: not idle");
+        ch.writeAndFlush(new FullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK, ch.allocator().allocate(0)));
+        assertTrue(outbound(ch).startsWith("HTTP/1.1 200 OK\r\n"));
+        ch.advanceTimeBy(4_900, TimeUnit.MILLISECONDS);
+        assertTrue(ch.isOpen());
+        ch.advanceTimeBy(200, TimeUnit.MILLISECONDS);
+        ch.runPendingTasks();
+        assertFalse(ch.isOpen());
+        assertEquals("", outbound(ch));
+        ch.finishAndReleaseAll();
+    }
+}
