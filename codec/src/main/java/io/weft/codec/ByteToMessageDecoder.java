@@ -16,8 +16,18 @@ import java.util.List;
  * ends that connection and nothing else. If the channel closes while a partial frame is buffered,
  * {@link #decodeLast} gets a final chance; bytes left after it raise a {@link CorruptFrameException}.
  *
+ * <p><b>Re-entrancy.</b> The decoder is safe against the pipeline changing under it while it delivers messages:
+ * removed from the pipeline (a protocol switch) while delivering message <i>i</i>, it first delivers messages
+ * <i>i+1…</i> already decoded, then passes the bytes not decoded yet on to the next handler; a channel-inactive or
+ * a read that reaches it while it delivers is handled after the delivery, never in the middle of it.
+ *
+ * <p><b>Auto-read off.</b> When a batch of reads produced no complete message and
+ * {@link io.weft.channel.Channel#isAutoRead() auto-read} is off, the decoder requests the next batch itself
+ * ({@link HandlerContext#read()}) at read-complete, so a frame split across reads never stalls the pipeline.
+ *
  * <p>Non-buffer messages pass through untouched. Runs on the channel's loop like every handler; an instance
- * holds per-connection state and must not be shared between pipelines.
+ * holds per-connection state and must not be shared between pipelines (it is not
+ * {@link Handler.Sharable sharable}: adding one instance to a second pipeline fails).
  */
 public abstract class ByteToMessageDecoder implements Handler {
 
@@ -31,6 +41,14 @@ public abstract class ByteToMessageDecoder implements Handler {
     private boolean failed;
     /** A close was requested on this side: a frame cut short by it is not reported as corrupt. */
     private boolean closeRequested;
+    /** Inside {@link #callDecode}: decoding or delivering {@link #out}. */
+    private boolean delivering;
+    /** handlerRemoved arrived while delivering: finish the removal once delivery is over. */
+    private boolean removalPending;
+    /** channelInactive arrived while delivering: run it once delivery is over. */
+    private boolean inactivePending;
+    /** A message was passed on since the last read-complete (auto-read off: otherwise ask for more input). */
+    private boolean firedChannelRead;
 
     /** A decoder whose cumulation may hold up to {@link #DEFAULT_MAX_CUMULATION} bytes. */
     protected ByteToMessageDecoder() {
@@ -76,6 +94,7 @@ public abstract class ByteToMessageDecoder implements Handler {
     @Override
     public void channelRead(HandlerContext ctx, Object msg) throws Exception {
         if (!(msg instanceof Buffer data)) {
+            firedChannelRead = true;
             ctx.fireChannelRead(msg);
             return;
         }
@@ -83,11 +102,22 @@ public abstract class ByteToMessageDecoder implements Handler {
             data.release();
             return;
         }
+        if (delivering) {
+            // Re-entered from a handler downstream while delivering: only buffer; the running loop decodes it.
+            try {
+                cumulate(ctx, data);
+            } catch (Throwable t) {
+                fail(ctx, t);
+            }
+            return;
+        }
         try {
             cumulate(ctx, data);
-            callDecode(ctx, cumulation, false);
+            callDecode(ctx, false);
         } catch (Throwable t) {
             fail(ctx, t);
+        }
+        if (afterDelivery(ctx)) {
             return;
         }
         Buffer c = cumulation;
@@ -98,6 +128,40 @@ public abstract class ByteToMessageDecoder implements Handler {
             // Only when no slice handed downstream still shares this memory: compacting would move its bytes.
             c.discardReadBytes();
         }
+    }
+
+    /**
+     * Runs what arrived while delivering: channel-inactive, then the removal of this handler.
+     *
+     * @return whether anything ran (the cumulation is then gone)
+     */
+    private boolean afterDelivery(HandlerContext ctx) throws Exception {
+        boolean ran = false;
+        if (inactivePending) {
+            inactivePending = false;
+            channelInactive(ctx);
+            ran = true;
+        }
+        if (removalPending) {
+            removalPending = false;
+            finishRemoval(ctx);
+            ran = true;
+        }
+        return ran;
+    }
+
+    /**
+     * With auto-read off, asks for more input when this batch of reads produced no message, then passes
+     * read-complete on. Subclasses that override it must call it.
+     */
+    @Override
+    public void channelReadComplete(HandlerContext ctx) throws Exception {
+        boolean fired = firedChannelRead;
+        firedChannelRead = false;
+        if (!fired && !failed && !ctx.channel().isAutoRead() && ctx.channel().isOpen()) {
+            ctx.read();
+        }
+        ctx.fireChannelReadComplete();
     }
 
     private void cumulate(HandlerContext ctx, Buffer data) {
@@ -140,41 +204,54 @@ public abstract class ByteToMessageDecoder implements Handler {
         }
     }
 
-    private void callDecode(HandlerContext ctx, Buffer in, boolean last) throws Exception {
-        while (in.isReadable()) {
-            int before = in.readableBytes();
-            if (last) {
-                decodeLast(ctx, in, out);
-            } else {
-                decode(ctx, in, out);
-            }
-            int produced = out.size();
-            fireOut(ctx);
-            if (ctx.isRemoved() || failed) {
-                return;
-            }
-            if (produced == 0) {
-                if (before == in.readableBytes()) {
+    /**
+     * Decodes the cumulation (which may be replaced by a read that re-enters while delivering) until it yields no
+     * more messages, passing each on at once. Stops when this handler is removed or has failed.
+     */
+    private void callDecode(HandlerContext ctx, boolean last) throws Exception {
+        delivering = true;
+        try {
+            Buffer in;
+            while ((in = cumulation) != null && in.isReadable()) {
+                int before = in.readableBytes();
+                if (last) {
+                    decodeLast(ctx, in, out);
+                } else {
+                    decode(ctx, in, out);
+                }
+                boolean consumed = in.refCnt() == 0 || before != in.readableBytes();
+                int produced = out.size();
+                fireOut(ctx);
+                if (ctx.isRemoved() || removalPending || failed) {
                     return;
                 }
-            } else if (before == in.readableBytes()) {
-                throw new DecoderException(getClass().getSimpleName()
-                        + ".decode() produced a message without consuming any byte");
+                if (produced == 0) {
+                    if (!consumed) {
+                        return;
+                    }
+                } else if (!consumed) {
+                    throw new DecoderException(getClass().getSimpleName()
+                            + ".decode() produced a message without consuming any byte");
+                }
+                if (last) {
+                    return;
+                }
             }
-            if (last) {
-                return;
-            }
+        } finally {
+            delivering = false;
         }
     }
 
+    /** Passes on every decoded message in order; each slot is cleared as its message changes owner. */
     private void fireOut(HandlerContext ctx) {
         List<Object> messages = out;
-        int size = messages.size();
-        if (size == 0) {
+        if (messages.isEmpty()) {
             return;
         }
-        for (int i = 0; i < size; i++) {
-            ctx.fireChannelRead(messages.get(i));
+        firedChannelRead = true;
+        for (int i = 0; i < messages.size(); i++) {
+            Object message = messages.set(i, null);
+            ctx.fireChannelRead(message);
         }
         messages.clear();
     }
@@ -182,16 +259,23 @@ public abstract class ByteToMessageDecoder implements Handler {
     private void fail(HandlerContext ctx, Throwable cause) {
         failed = true;
         releaseCumulation();
-        for (Object o : out) {
-            io.weft.buffer.ReferenceCounted.safeRelease(o);
-        }
-        out.clear();
+        releaseOut();
         Throwable error = cause instanceof CodecException ? cause
                 : new DecoderException(getClass().getSimpleName() + " failed: " + cause, cause);
         ctx.fireExceptionCaught(error);
         if (closeOnFailure) {
             ctx.close(null);
         }
+    }
+
+    /** Releases decoded messages not passed on yet (slots already handed over are {@code null}). */
+    private void releaseOut() {
+        for (Object o : out) {
+            if (o != null) {
+                io.weft.buffer.ReferenceCounted.safeRelease(o);
+            }
+        }
+        out.clear();
     }
 
     private void releaseCumulation() {
@@ -204,10 +288,16 @@ public abstract class ByteToMessageDecoder implements Handler {
 
     @Override
     public void channelInactive(HandlerContext ctx) throws Exception {
+        if (delivering) {
+            // The channel closed while this decoder delivers (a handler's close reached it synchronously): finish
+            // delivering first, then decode what is left.
+            inactivePending = true;
+            return;
+        }
         Buffer c = cumulation;
         if (c != null && !failed) {
             try {
-                callDecode(ctx, c, true);
+                callDecode(ctx, true);
                 if (cumulation != null && cumulation.isReadable() && !closeRequested) {
                     int left = cumulation.readableBytes();
                     releaseCumulation();
@@ -217,6 +307,7 @@ public abstract class ByteToMessageDecoder implements Handler {
                 }
             } catch (Throwable t) {
                 failed = true;
+                releaseOut();
                 Throwable error = t instanceof CodecException ? t
                         : new DecoderException(getClass().getSimpleName() + " failed: " + t, t);
                 ctx.fireExceptionCaught(error);
@@ -225,6 +316,10 @@ public abstract class ByteToMessageDecoder implements Handler {
             }
         }
         ctx.fireChannelInactive();
+        if (removalPending) {
+            removalPending = false;
+            finishRemoval(ctx);
+        }
     }
 
     /** Notes that this side is closing, so bytes of an unfinished frame left at close are dropped quietly. */
@@ -236,20 +331,28 @@ public abstract class ByteToMessageDecoder implements Handler {
 
     /**
      * Releases the cumulation; if the channel is still open, bytes not decoded yet are passed on to the next
-     * handler first, so a protocol switch (replacing this decoder at run time) loses nothing.
+     * handler first, so a protocol switch (replacing this decoder at run time) loses nothing. Removed while
+     * delivering messages, the decoder first delivers the rest of them, then the bytes.
      */
     @Override
     public void handlerRemoved(HandlerContext ctx) throws Exception {
-        Buffer c = cumulation;
-        cumulation = null;
-        if (c == null) {
+        if (delivering) {
+            removalPending = true;
             return;
         }
-        if (c.isReadable() && ctx.channel().isOpen() && !failed) {
-            ctx.fireChannelRead(c);
-            ctx.fireChannelReadComplete();
-        } else {
-            c.release();
+        finishRemoval(ctx);
+    }
+
+    private void finishRemoval(HandlerContext ctx) throws Exception {
+        Buffer c = cumulation;
+        cumulation = null;
+        if (c != null) {
+            if (c.isReadable() && ctx.channel().isOpen() && !failed) {
+                ctx.fireChannelRead(c);
+                ctx.fireChannelReadComplete();
+            } else {
+                c.release();
+            }
         }
         handlerRemoved0(ctx);
     }

@@ -1,6 +1,7 @@
 package io.weft.channel;
 
 import io.weft.buffer.BufferAllocator;
+import io.weft.buffer.ReferenceCounted;
 import io.weft.internal.log.ThrottledLog;
 import io.weft.loop.EventLoop;
 import io.weft.loop.IoHandler;
@@ -16,6 +17,7 @@ import java.nio.channels.SelectionKey;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -30,6 +32,18 @@ import org.slf4j.LoggerFactory;
  * <p>Writes are queued by {@link #write} and sent by {@link #flush}. Queued bytes above
  * {@link ChannelOption#WRITE_BUFFER_HIGH_WATER_MARK} make {@link #isWritable()} {@code false} until they drain below
  * {@link ChannelOption#WRITE_BUFFER_LOW_WATER_MARK}; each flip fires writability-changed through the pipeline.
+ *
+ * <p><b>No re-entrant events.</b> A handler's own {@code write}, {@code flush} or {@code close} never calls back into
+ * the pipeline before it returns: a writability change, an exception from the write path and channel-inactive
+ * caused by such an operation are delivered from the loop's task queue, after the current callback has unwound.
+ * ({@link #isWritable()} itself changes at once, so a producer that writes while it is writable stops in time.)
+ * Flips that happen before a deferred writability event runs are reported by that one event (check
+ * {@link #isWritable()} in the handler).
+ *
+ * <p><b>Failures stay with their channel.</b> Any {@link Throwable} from the socket, the allocator or the channel's
+ * own code while handling readiness is fired as exception-caught and closes this channel; its buffers are released
+ * and the loop and other channels go on. A write after close fails its promise with a
+ * {@link ClosedChannelException} and releases the message (logged at DEBUG when there is no promise).
  */
 public abstract class Channel {
 
@@ -44,9 +58,9 @@ public abstract class Channel {
     private final CompletableFuture<Void> closeFuture = new CompletableFuture<>();
     final Io ioHandler = new Io();
 
-    // Hot settings, confined to the loop after registration.
+    // Hot settings, confined to the loop after registration (autoRead is also read by handlers via isAutoRead()).
     BufferAllocator allocator = ChannelOption.ALLOCATOR.defaultValue();
-    boolean autoRead = true;
+    volatile boolean autoRead = true;
     int maxReadsPerEvent = ChannelOption.MAX_READS_PER_EVENT.defaultValue();
     int maxBuffersPerWrite = ChannelOption.MAX_BUFFERS_PER_WRITE.defaultValue();
     int writeSpinCount = ChannelOption.WRITE_SPIN_COUNT.defaultValue();
@@ -63,6 +77,9 @@ public abstract class Channel {
     volatile boolean writable = true;
     /** Outbound bytes held by handlers (not yet in the write queue) that count toward the watermarks. Loop only. */
     long handlerPendingBytes;
+    /** A writability event waits in the task queue; flips until it runs are reported by that one event. */
+    private boolean writabilityTaskPending;
+    private final Runnable writabilityTask = this::deliverWritability;
 
     Channel(EventLoop loop) {
         this.loop = loop;
@@ -108,6 +125,15 @@ public abstract class Channel {
     /** Whether queued outbound bytes are below the high water mark; see the class comment. */
     public boolean isWritable() {
         return writable && open;
+    }
+
+    /**
+     * Whether {@link ChannelOption#AUTO_READ} is on. With it off, a handler (or a decoder that needs more bytes)
+     * calls {@link #read()} or {@link io.weft.pipeline.HandlerContext#read()} to get the next batch. Safe from any
+     * thread.
+     */
+    public boolean isAutoRead() {
+        return autoRead;
     }
 
     /** Completes when the channel has closed (never exceptionally). */
@@ -196,10 +222,15 @@ public abstract class Channel {
      */
     public <T> Channel setOption(ChannelOption<T> option, T value) {
         T checked = option.cast(value);
-        options.put(option, checked);
+        // Validate before anything is stored, so that a refused value leaves the option as it was.
+        validateOption(option, checked);
         if (option.socketOption() != null) {
             applySocketOption(option.socketOption(), checked);
-        } else if (loop.inLoop()) {
+            options.put(option, checked);
+            return this;
+        }
+        options.put(option, checked);
+        if (loop.inLoop()) {
             applyWeftOption(option, checked);
         } else {
             loop.execute(() -> applyWeftOption(option, checked));
@@ -246,6 +277,7 @@ public abstract class Channel {
 
     private <T> void applyOne(ChannelOption<T> option, Object value) {
         T checked = option.cast(value);
+        validateOption(option, checked);
         options.put(option, checked);
         if (option.socketOption() != null) {
             if (option != ChannelOption.SO_BACKLOG) {
@@ -299,6 +331,18 @@ public abstract class Channel {
 
     /** Hook for subclasses with options of their own. */
     void optionChanged(ChannelOption<?> option, Object value) {
+    }
+
+    /**
+     * Throws {@link IllegalArgumentException} if {@code value} is not acceptable for {@code option}; called before
+     * the value is stored or applied. Subclasses with options of their own extend it.
+     */
+    void validateOption(ChannelOption<?> option, Object value) {
+        if (option == ChannelOption.MAX_READS_PER_EVENT || option == ChannelOption.MAX_BUFFERS_PER_WRITE
+                || option == ChannelOption.WRITE_SPIN_COUNT || option == ChannelOption.WRITE_BUFFER_HIGH_WATER_MARK
+                || option == ChannelOption.WRITE_BUFFER_LOW_WATER_MARK) {
+            positive(option, (Integer) value);
+        }
     }
 
     private static int positive(ChannelOption<?> option, int value) {
@@ -371,8 +415,14 @@ public abstract class Channel {
         return k != null && k.isValid() && (k.interestOps() & op) != 0;
     }
 
-    /** Closes now, on the loop thread. Idempotent. */
+    /**
+     * Closes now, on the loop thread. Idempotent. The socket is closed and pending writes fail at once; when a
+     * handler callback is running (a handler's own close, or a write or flush that failed), channel-inactive, the
+     * removal of the handlers and the completion of the close future follow from the task queue, after that
+     * callback has returned.
+     */
     final void closeNow(CompletableFuture<Void> promise) {
+        assertInLoop("close");
         if (!open) {
             if (promise != null) {
                 closeFuture.whenComplete((v, t) -> promise.complete(null));
@@ -381,7 +431,11 @@ public abstract class Channel {
         }
         open = false;
         boolean active = wasActive();
-        beforeClose();
+        try {
+            beforeClose();
+        } catch (Throwable t) {
+            initializerFaults.warn("{}: cleaning up before close failed", this, t);
+        }
         failStart(new ClosedChannelException());
         closeSocket();
         if (registerCalled && key != null) {
@@ -389,13 +443,90 @@ public abstract class Channel {
             key = null;
         }
         failPendingWrites(new ClosedChannelException());
-        if (active) {
-            pipeline.fireChannelInactive();
+        if (mustDefer()) {
+            runLater(() -> finishClose(active, promise), true);
+        } else {
+            finishClose(active, promise);
         }
-        pipeline.removeAll();
-        closeFuture.complete(null);
+    }
+
+    private void finishClose(boolean active, CompletableFuture<Void> promise) {
+        try {
+            if (active) {
+                pipeline.fireChannelInactive();
+            }
+            pipeline.removeAll();
+        } finally {
+            closeFuture.complete(null);
+            if (promise != null) {
+                promise.complete(null);
+            }
+        }
+    }
+
+    /**
+     * Runs {@code task} on the loop after the current callback; if the loop no longer takes tasks, runs it now when
+     * {@code evenIfRejected} (cleanup that must happen) or drops it.
+     */
+    final void runLater(Runnable task, boolean evenIfRejected) {
+        try {
+            loop.execute(task);
+        } catch (RejectedExecutionException e) {
+            if (evenIfRejected) {
+                task.run();
+            }
+        }
+    }
+
+    /**
+     * Throws {@link IllegalStateException} unless called on this channel's loop: a cheap guard (one thread
+     * comparison) on the methods that must never run anywhere else.
+     */
+    final void assertInLoop(String operation) {
+        if (!loop.inLoop()) {
+            throw new IllegalStateException(operation + " on channel #" + id + " must run on its event loop ("
+                    + loop + "), not on thread " + Thread.currentThread().getName());
+        }
+    }
+
+    /**
+     * Whether inbound events caused now must wait for the current callback to unwind: a handler callback of this
+     * channel's pipeline is running (so this is, directly or not, a handler's own write, flush or close).
+     */
+    final boolean mustDefer() {
+        return pipeline.inHandlerCallback();
+    }
+
+    /**
+     * Fires {@code cause} through the pipeline: now, or after the current callback when a handler callback is
+     * running (a handler's own write or flush raised it).
+     */
+    final void fireExceptionCaught(Throwable cause) {
+        if (mustDefer()) {
+            runLater(() -> pipeline.fireExceptionCaught(cause), false);
+        } else {
+            pipeline.fireExceptionCaught(cause);
+        }
+    }
+
+    /** Releases a message written to a closed channel and fails its promise (or logs at DEBUG without one). */
+    final void failClosedWrite(Object msg, CompletableFuture<Void> promise) {
+        ReferenceCounted.safeRelease(msg);
         if (promise != null) {
-            promise.complete(null);
+            promise.completeExceptionally(new ClosedChannelException());
+        } else if (log.isDebugEnabled()) {
+            log.debug("{}: dropped a {} written after close", this,
+                    msg == null ? "null" : msg.getClass().getSimpleName());
+        }
+    }
+
+    /** Releases a message the transport cannot send and reports {@code error} to its promise or the pipeline. */
+    final void rejectWrite(Object msg, CompletableFuture<Void> promise, RuntimeException error) {
+        ReferenceCounted.safeRelease(msg);
+        if (promise != null) {
+            promise.completeExceptionally(error);
+        } else {
+            fireExceptionCaught(error);
         }
     }
 
@@ -404,7 +535,7 @@ public abstract class Channel {
         try {
             javaChannel().close();
         } catch (IOException e) {
-            log.debug("{}: closing the socket failed", this, e);
+            log.debug("{}: closing the socket failed: {}", this, e.toString());
         }
     }
 
@@ -439,9 +570,16 @@ public abstract class Channel {
         }
     }
 
-    /** Fires an exception through the pipeline, then closes; for I/O errors. */
+    /**
+     * Fires an exception through the pipeline, then closes; for any failure of this channel's I/O. Inside a
+     * handler callback both are delivered after it returns.
+     */
     final void failAndClose(Throwable cause) {
-        pipeline.fireExceptionCaught(cause);
+        if (!open) {
+            log.debug("{}: failure after close: {}", this, cause.toString());
+            return;
+        }
+        fireExceptionCaught(cause);
         closeNow(null);
     }
 
@@ -479,9 +617,29 @@ public abstract class Channel {
         return 0;
     }
 
+    /**
+     * Flips {@link #isWritable()} at once; delivers writability-changed now if no handler callback is running, else
+     * once the current callback has returned (see the class comment).
+     */
     final void setWritable(boolean value) {
-        if (writable != value) {
-            writable = value;
+        if (writable == value) {
+            return;
+        }
+        writable = value;
+        if (mustDefer() || writabilityTaskPending) {
+            if (!writabilityTaskPending) {
+                writabilityTaskPending = true;
+                runLater(writabilityTask, false);
+            }
+        } else {
+            deliverWritability();
+        }
+    }
+
+    private void deliverWritability() {
+        writabilityTaskPending = false;
+        // Fired even if the state flipped back meanwhile: a producer may have seen it unwritable and stopped.
+        if (open) {
             pipeline.fireWritabilityChanged();
         }
     }
@@ -510,19 +668,26 @@ public abstract class Channel {
         }
     }
 
+    /** The pipeline head's way into the channel. */
     private final class Transport implements Pipeline.Transport {
         @Override
         public void write(Object msg, CompletableFuture<Void> promise) {
+            if (!loop.inLoop()) {
+                ReferenceCounted.safeRelease(msg);
+                assertInLoop("write");
+            }
             doWrite(msg, promise);
         }
 
         @Override
         public void flush() {
+            assertInLoop("flush");
             doFlush();
         }
 
         @Override
         public void read() {
+            assertInLoop("read");
             doRead();
         }
 
@@ -558,16 +723,23 @@ public abstract class Channel {
                     init.initChannel(Channel.this);
                 } catch (Throwable t) {
                     initializerFaults.warn("{}: channel initializer failed; closing", Channel.this, t);
+                    failStart(t);
                     closeNow(null);
                     return;
                 }
             }
-            afterRegistration();
+            try {
+                afterRegistration();
+            } catch (Throwable t) {
+                initializerFaults.warn("{}: setting up the registered channel failed; closing", Channel.this, t);
+                failStart(t);
+                failAndClose(t);
+            }
         }
 
         @Override
         public void registrationFailed(Throwable cause) {
-            log.debug("{}: registration failed", Channel.this, cause);
+            log.debug("{}: registration failed: {}", Channel.this, cause.toString());
             registerCalled = false;
             open = false;
             try {
@@ -582,10 +754,14 @@ public abstract class Channel {
 
         @Override
         public void ready(SelectionKey selectionKey) {
-            if (!selectionKey.isValid()) {
-                return;
+            try {
+                if (selectionKey.isValid()) {
+                    handleReady(selectionKey.readyOps());
+                }
+            } catch (Throwable t) {
+                // A fault of this channel (its socket, its allocator, a bug): it fails alone, the loop goes on.
+                failAndClose(t);
             }
-            handleReady(selectionKey.readyOps());
         }
 
         @Override

@@ -1,7 +1,6 @@
 package io.weft.channel;
 
 import io.weft.buffer.Buffer;
-import io.weft.buffer.ReferenceCounted;
 import io.weft.loop.EventLoop;
 import io.weft.loop.ScheduledTask;
 import java.io.IOException;
@@ -27,20 +26,17 @@ import java.util.concurrent.TimeUnit;
  * {@code OP_WRITE}. {@link FileRegion}s are sent with {@code transferTo}. All of it runs on the channel's loop;
  * see {@link Channel} for the thread rule.
  */
-public final class TcpChannel extends Channel {
+public final class TcpChannel extends ReadWriteChannel {
 
     private final SocketChannel socket;
-    private final WriteQueue queue = new WriteQueue();
     private ReceiveSizer sizer;
     private ScheduledTask connectTimeout;
     private SocketAddress requestedRemote;
-    private boolean active;
-    private boolean inputShutdown;
-    private boolean outputShutdown;
+    // Read from any thread (isActive(), isInputShutdown(), ...): published through volatile fields.
+    private volatile boolean active;
+    private volatile boolean inputShutdown;
+    private volatile boolean outputShutdown;
     private CompletableFuture<Void> shutdownOutputPromise;
-    private boolean flushing;
-    /** A read() arrived since the current read batch started (matters only with auto-read off). */
-    private boolean readRequested;
 
     TcpChannel(EventLoop loop, SocketChannel socket) {
         super(loop);
@@ -224,7 +220,8 @@ public final class TcpChannel extends Channel {
         }
     }
 
-    private void finishConnect() {
+    @Override
+    void finishConnect() {
         try {
             if (!socket.finishConnect()) {
                 return;
@@ -277,86 +274,39 @@ public final class TcpChannel extends Channel {
         }
     }
 
-    // ------------------------------------------------------------------ readiness
+    // ------------------------------------------------------------------ reading
 
     @Override
-    void handleReady(int readyOps) {
-        if ((readyOps & SelectionKey.OP_CONNECT) != 0) {
-            finishConnect();
-            if (!isOpen()) {
-                return;
-            }
-        }
-        if ((readyOps & SelectionKey.OP_WRITE) != 0) {
-            writeQueued();
-            if (!isOpen()) {
-                return;
-            }
-        }
-        if ((readyOps & SelectionKey.OP_READ) != 0) {
-            readNow();
-        }
-    }
-
-    private void readNow() {
-        Buffer buffer = null;
-        boolean eof = false;
-        int reads = 0;
-        readRequested = false;
-        boolean autoReadAtStart = autoRead;
+    int readOne() throws IOException {
+        Buffer buffer = allocator.allocate(sizer.guess());
+        int capacity;
+        int n;
         try {
-            while (reads < maxReadsPerEvent && isOpen()) {
-                int guess = sizer.guess();
-                buffer = allocator.allocate(guess);
-                int capacity = buffer.writableBytes();
-                int n = socket.read(buffer.internalNioBuffer(buffer.writerIndex(), capacity));
-                if (n <= 0) {
-                    buffer.release();
-                    buffer = null;
-                    eof = n < 0;
-                    break;
-                }
+            capacity = buffer.writableBytes();
+            n = socket.read(buffer.internalNioBuffer(buffer.writerIndex(), capacity));
+            if (n > 0) {
                 buffer.writerIndex(buffer.writerIndex() + n);
-                sizer.record(n, capacity);
-                reads++;
-                Buffer message = buffer;
-                buffer = null;
-                pipeline.fireChannelRead(message);
-                if (n < capacity || (autoReadAtStart && !autoRead)) {
-                    break; // drained, or a handler paused reading (traffic shaping, back-pressure): stop now
-                }
             }
-        } catch (IOException | io.weft.buffer.OutOfDirectMemoryException e) {
-            // Out of direct memory fails this connection only, like an I/O error.
-            if (buffer != null) {
-                buffer.release();
-            }
-            if (reads > 0) {
-                pipeline.fireChannelReadComplete();
-            }
-            failAndClose(e);
-            return;
+        } catch (Throwable t) {
+            buffer.release();
+            throw t;
         }
-        if (reads > 0) {
-            pipeline.fireChannelReadComplete();
+        if (n <= 0) {
+            buffer.release();
+            return n < 0 ? READ_EOF : READ_NONE;
         }
-        if (eof) {
-            inputClosed();
-        } else if (!autoRead && isOpen() && !readRequested) {
-            // One batch per read() request; a read() issued by a handler during this batch keeps interest on.
-            setInterest(SelectionKey.OP_READ, false);
-        }
+        sizer.record(n, capacity);
+        pipeline.fireChannelRead(buffer);
+        return n < capacity ? READ_LAST : READ_MORE;
     }
 
-    private void inputClosed() {
-        if (!isOpen()) {
-            return;
-        }
+    @Override
+    void inputClosed() {
         if (allowHalfClosure && !inputShutdown) {
             inputShutdown = true;
             setInterest(SelectionKey.OP_READ, false);
             pipeline.fireUserEvent(ChannelInputShutdownEvent.INSTANCE);
-            if (outputShutdown) {
+            if (outputShutdown && isOpen()) {
                 closeNow(null);
             }
         } else {
@@ -367,7 +317,6 @@ public final class TcpChannel extends Channel {
     @Override
     void doRead() {
         if (!inputShutdown) {
-            readRequested = true;
             super.doRead();
         }
     }
@@ -375,122 +324,54 @@ public final class TcpChannel extends Channel {
     // ------------------------------------------------------------------ writing
 
     @Override
-    void doWrite(Object msg, CompletableFuture<Void> promise) {
-        long size;
+    long sizeOf(Object msg, CompletableFuture<Void> promise) {
         if (msg instanceof Buffer buffer) {
-            size = buffer.readableBytes();
-        } else if (msg instanceof FileRegion region) {
-            size = region.remaining();
-        } else {
-            ReferenceCounted.safeRelease(msg);
-            UnsupportedMessageTypeException error = new UnsupportedMessageTypeException(msg, "Buffer or FileRegion");
-            if (promise != null) {
-                promise.completeExceptionally(error);
-            } else {
-                pipeline.fireExceptionCaught(error);
-            }
-            return;
+            return buffer.readableBytes();
         }
-        if (!isOpen() || outputShutdown || shutdownOutputPromise != null) {
-            ReferenceCounted.safeRelease(msg);
-            if (promise != null) {
-                promise.completeExceptionally(new ClosedChannelException());
-            }
-            return;
+        if (msg instanceof FileRegion region) {
+            return region.remaining();
         }
-        queue.add(msg, size, promise);
-        if (queue.pendingBytes() + handlerPendingBytes > highWaterMark) {
-            setWritable(false);
-        }
+        rejectWrite(msg, promise, new UnsupportedMessageTypeException(msg, "Buffer or FileRegion"));
+        return -1;
     }
 
     @Override
-    void doFlush() {
-        if (!isOpen() || queue.isEmpty()) {
-            return;
-        }
-        queue.markFlushed();
-        if (!hasInterest(SelectionKey.OP_WRITE)) {
-            writeQueued();
-        }
+    boolean outputClosed() {
+        return outputShutdown || shutdownOutputPromise != null;
     }
 
-    /** Writes flushed messages until the queue is drained, the socket is full, or the spin budget is spent. */
-    private void writeQueued() {
-        if (flushing) {
-            return;
-        }
-        flushing = true;
-        try {
-            for (int spin = 0; spin < writeSpinCount; spin++) {
-                Object current = queue.current();
-                if (current == null) {
-                    setInterest(SelectionKey.OP_WRITE, false);
-                    break;
-                }
-                long written;
-                if (current instanceof FileRegion region) {
-                    written = region.transferTo(socket);
-                    queue.regionProgress(written);
-                    if (region.remaining() == 0) {
-                        queue.removeHead(null);
-                        continue;
-                    }
-                } else {
-                    int count = queue.collectNioBuffers(maxBuffersPerWrite);
-                    if (count == 0) {
-                        queue.removeBytes(0);
-                        continue;
-                    }
-                    written = count == 1 ? socket.write(queue.nioBuffers()[0])
-                            : socket.write(queue.nioBuffers(), 0, count);
-                    queue.clearNioBuffers(count);
-                    if (written > 0) {
-                        long attempted = queue.nioBytes();
-                        queue.removeBytes(written);
-                        if (written < attempted) {
-                            // The socket took less than offered: it is full, so wait for OP_WRITE.
-                            setInterest(SelectionKey.OP_WRITE, true);
-                            break;
-                        }
-                    }
-                }
-                if (written == 0) {
-                    setInterest(SelectionKey.OP_WRITE, true);
-                    break;
-                }
+    @Override
+    boolean writeHead() throws IOException {
+        Object current = queue.current();
+        if (current instanceof FileRegion region) {
+            long written = region.transferTo(socket);
+            queue.regionProgress(written);
+            if (region.remaining() == 0) {
+                queue.removeHead(null);
+                return true;
             }
-            if (queue.current() != null) {
-                // Spin budget spent with the socket still writable: come back after other channels had a turn.
-                setInterest(SelectionKey.OP_WRITE, true);
-            }
-        } catch (IOException e) {
-            flushing = false;
-            failAndClose(e);
-            return;
-        } finally {
-            flushing = false;
+            return written > 0;
         }
-        if (!writable && queue.pendingBytes() + handlerPendingBytes < lowWaterMark) {
-            setWritable(true);
+        int count = queue.collectNioBuffers(maxBuffersPerWrite);
+        if (count == 0) {
+            // Only empty buffers at the front: drop them.
+            queue.removeBytes(0);
+            return true;
         }
-        if (queue.isEmpty() && shutdownOutputPromise != null && isOpen()) {
+        long written = count == 1 ? socket.write(queue.nioBuffers()[0]) : socket.write(queue.nioBuffers(), 0, count);
+        queue.clearNioBuffers(count);
+        long attempted = queue.nioBytes();
+        if (written > 0) {
+            queue.removeBytes(written);
+        }
+        // The socket took less than offered: it is full, so wait for OP_WRITE.
+        return written >= attempted;
+    }
+
+    @Override
+    void afterWrite() {
+        if (queue.isEmpty() && shutdownOutputPromise != null) {
             finishShutdownOutput();
         }
-    }
-
-    @Override
-    void failPendingWrites(Throwable cause) {
-        queue.failAll(cause);
-    }
-
-    /** Bytes queued for writing and not yet written. Loop thread only; for diagnostics and tests. */
-    public long pendingOutboundBytes() {
-        return queue.pendingBytes();
-    }
-
-    @Override
-    long transportPendingBytes() {
-        return queue.pendingBytes();
     }
 }

@@ -358,6 +358,10 @@ public final class TcpServerChannel extends Channel {
 
     @Override
     void doWrite(Object msg, CompletableFuture<Void> promise) {
+        if (!isOpen()) {
+            failClosedWrite(msg, promise);
+            return;
+        }
         io.weft.buffer.ReferenceCounted.safeRelease(msg);
         UnsupportedOperationException error = new UnsupportedOperationException("a server channel cannot write");
         if (promise != null) {

@@ -1,7 +1,6 @@
 package io.weft.channel;
 
 import io.weft.buffer.Buffer;
-import io.weft.buffer.ReferenceCounted;
 import io.weft.loop.EventLoop;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -52,20 +51,18 @@ import org.slf4j.LoggerFactory;
  * <p>See {@link Channel} for the thread rule: I/O and handler callbacks run on the channel's loop; the public
  * methods may be called from any thread.
  */
-public final class UdpChannel extends Channel {
+public final class UdpChannel extends ReadWriteChannel {
 
     private static final Logger log = LoggerFactory.getLogger(UdpChannel.class);
     private static final int MAX_UDP_PAYLOAD = 65_535;
 
     private final DatagramChannel socket;
-    private final WriteQueue queue = new WriteQueue();
     private final List<MembershipKey> memberships = new CopyOnWriteArrayList<>();
     private final SocketAddress requestedLocal;
     private final SocketAddress requestedRemote;
     private volatile InetSocketAddress local;
     private volatile InetSocketAddress remote;
-    private boolean bound;
-    private boolean flushing;
+    private volatile boolean bound;
     private int maxDatagramSize = ChannelOption.MAX_DATAGRAM_SIZE.defaultValue();
     private ByteBuffer scratch;
 
@@ -192,13 +189,21 @@ public final class UdpChannel extends Channel {
     // ------------------------------------------------------------------ registration
 
     @Override
-    void optionChanged(ChannelOption<?> option, Object value) {
+    void validateOption(ChannelOption<?> option, Object value) {
+        super.validateOption(option, value);
         if (option == ChannelOption.MAX_DATAGRAM_SIZE) {
             int size = (Integer) value;
             if (size <= 0 || size > MAX_UDP_PAYLOAD) {
                 throw new IllegalArgumentException(
                         option + " must be between 1 and " + MAX_UDP_PAYLOAD + ", was " + size);
             }
+        }
+    }
+
+    @Override
+    void optionChanged(ChannelOption<?> option, Object value) {
+        if (option == ChannelOption.MAX_DATAGRAM_SIZE) {
+            int size = (Integer) value;
             maxDatagramSize = size;
             if (scratch != null && scratch.capacity() < size + 1) {
                 scratch = ByteBuffer.allocateDirect(size + 1);
@@ -239,196 +244,110 @@ public final class UdpChannel extends Channel {
         memberships.clear();
     }
 
-    // ------------------------------------------------------------------ readiness
+    // ------------------------------------------------------------------ reading
 
     @Override
-    void handleReady(int readyOps) {
-        if ((readyOps & SelectionKey.OP_WRITE) != 0) {
-            writeQueued();
-            if (!isOpen()) {
-                return;
-            }
-        }
-        if ((readyOps & SelectionKey.OP_READ) != 0) {
-            readNow();
-        }
-    }
-
-    private void readNow() {
-        int reads = 0;
+    int readOne() throws IOException {
+        ByteBuffer area = scratch;
+        area.clear().limit(maxDatagramSize + 1);
+        InetSocketAddress sender;
         try {
-            while (reads < maxReadsPerEvent && isOpen()) {
-                ByteBuffer area = scratch;
-                area.clear().limit(maxDatagramSize + 1);
-                InetSocketAddress sender = (InetSocketAddress) socket.receive(area);
-                if (sender == null) {
-                    break;
-                }
-                reads++;
-                int n = area.position();
-                if (n > maxDatagramSize) {
-                    log.debug("{}: dropped a datagram from {} larger than {} bytes", this, sender, maxDatagramSize);
-                    pipeline.fireExceptionCaught(new DatagramTooLargeException(sender, maxDatagramSize));
-                    continue;
-                }
-                area.flip();
-                Buffer content = allocator.allocate(n);
-                content.writeBytes(area);
-                pipeline.fireChannelRead(new Datagram(content, local, sender));
-            }
+            sender = (InetSocketAddress) socket.receive(area);
         } catch (PortUnreachableException e) {
             // A connected channel learns through ICMP that the peer is not listening: report it, keep the socket.
             pipeline.fireExceptionCaught(e);
-        } catch (IOException e) {
-            if (reads > 0) {
-                pipeline.fireChannelReadComplete();
-            }
-            failAndClose(e);
-            return;
+            return READ_NONE;
         }
-        if (reads > 0) {
-            pipeline.fireChannelReadComplete();
+        if (sender == null) {
+            return READ_NONE;
         }
-        if (!autoRead && isOpen()) {
-            setInterest(SelectionKey.OP_READ, false);
+        int n = area.position();
+        if (n > maxDatagramSize) {
+            log.debug("{}: dropped a datagram from {} larger than {} bytes", this, sender, maxDatagramSize);
+            pipeline.fireExceptionCaught(new DatagramTooLargeException(sender, maxDatagramSize));
+            return READ_MORE;
         }
+        area.flip();
+        Buffer content = allocator.allocate(n);
+        try {
+            content.writeBytes(area);
+        } catch (Throwable t) {
+            content.release();
+            throw t;
+        }
+        pipeline.fireChannelRead(new Datagram(content, local, sender));
+        return READ_MORE;
     }
 
     // ------------------------------------------------------------------ writing
 
     @Override
-    void doWrite(Object msg, CompletableFuture<Void> promise) {
-        int size;
+    long sizeOf(Object msg, CompletableFuture<Void> promise) {
         if (msg instanceof Datagram datagram) {
             if (datagram.recipient() == null && remote == null) {
-                reject(msg, promise, new UnsupportedMessageTypeException(msg,
+                rejectWrite(msg, promise, new UnsupportedMessageTypeException(msg,
                         "a Datagram with a recipient (this UdpChannel is not connected)"));
-                return;
+                return -1;
             }
-            size = datagram.content().readableBytes();
-        } else if (msg instanceof Buffer buffer) {
+            return datagram.content().readableBytes();
+        }
+        if (msg instanceof Buffer buffer) {
             if (remote == null) {
-                reject(msg, promise, new UnsupportedMessageTypeException(msg,
+                rejectWrite(msg, promise, new UnsupportedMessageTypeException(msg,
                         "a Datagram with a recipient (a plain Buffer needs a connected UdpChannel)"));
-                return;
+                return -1;
             }
-            size = buffer.readableBytes();
-        } else {
-            reject(msg, promise, new UnsupportedMessageTypeException(msg, "Datagram or Buffer"));
-            return;
+            return buffer.readableBytes();
         }
-        if (!isOpen()) {
-            ReferenceCounted.safeRelease(msg);
-            if (promise != null) {
-                promise.completeExceptionally(new ClosedChannelException());
-            }
-            return;
-        }
-        queue.add(msg, size, promise);
-        if (queue.pendingBytes() + handlerPendingBytes > highWaterMark) {
-            setWritable(false);
-        }
+        rejectWrite(msg, promise, new UnsupportedMessageTypeException(msg, "Datagram or Buffer"));
+        return -1;
     }
 
-    private void reject(Object msg, CompletableFuture<Void> promise, RuntimeException error) {
-        ReferenceCounted.safeRelease(msg);
-        if (promise != null) {
-            promise.completeExceptionally(error);
-        } else {
-            pipeline.fireExceptionCaught(error);
-        }
-    }
-
+    /** Sends the first flushed datagram; one that cannot go fails alone and the channel goes on with the next. */
     @Override
-    void doFlush() {
-        if (!isOpen() || queue.isEmpty()) {
-            return;
+    boolean writeHead() throws IOException {
+        Object current = queue.current();
+        Buffer content;
+        InetSocketAddress recipient;
+        if (current instanceof Datagram datagram) {
+            content = datagram.content();
+            recipient = datagram.recipient();
+        } else {
+            content = (Buffer) current;
+            recipient = null;
         }
-        queue.markFlushed();
-        if (!hasInterest(SelectionKey.OP_WRITE)) {
-            writeQueued();
+        int size = content.readableBytes();
+        if (size == 0 && remote != null) {
+            // The JDK's connected write path returns 0 for an empty buffer without sending anything:
+            // fail the write rather than report a datagram as sent that never was.
+            failHead(0, new IOException(
+                    "an empty datagram cannot be sent on a connected UdpChannel (JDK limitation)"));
+            return true;
         }
-    }
-
-    /** Sends flushed datagrams until the queue is drained, the socket is full, or the spin budget is spent. */
-    private void writeQueued() {
-        if (flushing) {
-            return;
-        }
-        flushing = true;
+        int sent;
         try {
-            for (int spin = 0; spin < writeSpinCount && isOpen(); spin++) {
-                Object current = queue.current();
-                if (current == null) {
-                    setInterest(SelectionKey.OP_WRITE, false);
-                    break;
-                }
-                Buffer content;
-                InetSocketAddress recipient;
-                if (current instanceof Datagram datagram) {
-                    content = datagram.content();
-                    recipient = datagram.recipient();
-                } else {
-                    content = (Buffer) current;
-                    recipient = null;
-                }
-                int size = content.readableBytes();
-                if (size == 0 && remote != null) {
-                    // The JDK's connected write path returns 0 for an empty buffer without sending anything:
-                    // fail the write rather than report a datagram as sent that never was.
-                    IOException error = new IOException(
-                            "an empty datagram cannot be sent on a connected UdpChannel (JDK limitation)");
-                    if (!queue.removeFailed(0, error)) {
-                        pipeline.fireExceptionCaught(error);
-                    }
-                    continue;
-                }
-                int sent;
-                try {
-                    ByteBuffer view = content.internalNioBuffer(content.readerIndex(), size);
-                    sent = recipient == null ? socket.write(view) : socket.send(view, recipient);
-                } catch (ClosedChannelException e) {
-                    failAndClose(e);
-                    return;
-                } catch (IOException | RuntimeException e) {
-                    // This datagram cannot go (too large, unreachable, wrong peer): fail it, go on with the next.
-                    log.debug("{}: sending {} bytes to {} failed: {}", this, size,
-                            recipient == null ? remote : recipient, e.toString());
-                    if (!queue.removeFailed(size, e)) {
-                        pipeline.fireExceptionCaught(e);
-                    }
-                    continue;
-                }
-                if (sent == 0 && size > 0) {
-                    // The send buffer is full: wait for OP_WRITE.
-                    setInterest(SelectionKey.OP_WRITE, true);
-                    break;
-                }
-                queue.removeSent(size);
-            }
-            if (queue.current() != null) {
-                setInterest(SelectionKey.OP_WRITE, true);
-            }
-        } finally {
-            flushing = false;
+            ByteBuffer view = content.internalNioBuffer(content.readerIndex(), size);
+            sent = recipient == null ? socket.write(view) : socket.send(view, recipient);
+        } catch (ClosedChannelException e) {
+            throw e;
+        } catch (IOException | RuntimeException e) {
+            // This datagram cannot go (too large, unreachable, wrong peer): fail it, go on with the next.
+            log.debug("{}: sending {} bytes to {} failed: {}", this, size,
+                    recipient == null ? remote : recipient, e.toString());
+            failHead(size, e);
+            return true;
         }
-        if (!writable && queue.pendingBytes() + handlerPendingBytes < lowWaterMark) {
-            setWritable(true);
+        if (sent == 0 && size > 0) {
+            // The send buffer is full: wait for OP_WRITE.
+            return false;
         }
+        queue.removeSent(size);
+        return true;
     }
 
-    @Override
-    void failPendingWrites(Throwable cause) {
-        queue.failAll(cause);
-    }
-
-    /** Bytes queued for sending and not yet sent. Loop thread only; for diagnostics and tests. */
-    public long pendingOutboundBytes() {
-        return queue.pendingBytes();
-    }
-
-    @Override
-    long transportPendingBytes() {
-        return queue.pendingBytes();
+    private void failHead(int size, Exception error) {
+        if (!queue.removeFailed(size, error)) {
+            fireExceptionCaught(error);
+        }
     }
 }

@@ -23,8 +23,9 @@ import org.slf4j.event.Level;
  * disabled. Dumps show at most {@code maxDumpBytes} bytes of each buffer (4096 by default); reading the bytes does
  * not move the buffer's indexes.
  *
- * <p>Stateless: one instance may be shared by many pipelines.
+ * <p>Stateless and {@link Handler.Sharable sharable}: one instance may be added to many pipelines.
  */
+@Handler.Sharable
 public class LoggingHandler implements Handler {
 
     /** The default number of bytes dumped per buffer. */

@@ -1,9 +1,12 @@
 package io.weft.pipeline;
 
 import io.weft.buffer.BufferAllocator;
+import io.weft.buffer.ReferenceCounted;
 import io.weft.channel.Channel;
 import io.weft.loop.EventLoop;
+import java.nio.channels.ClosedChannelException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.RejectedExecutionException;
 
 /** The linked-list node behind a {@link HandlerContext}. */
 final class Context implements HandlerContext {
@@ -71,9 +74,14 @@ final class Context implements HandlerContext {
 
     void invokeChannelActive() {
         try {
-            handler.channelActive(this);
+            pipeline.callbackDepth++;
+            try {
+                handler.channelActive(this);
+            } finally {
+                pipeline.callbackDepth--;
+            }
         } catch (Throwable t) {
-            invokeExceptionCaught(t);
+            handlerThrew(t);
         }
     }
 
@@ -90,9 +98,14 @@ final class Context implements HandlerContext {
 
     void invokeChannelInactive() {
         try {
-            handler.channelInactive(this);
+            pipeline.callbackDepth++;
+            try {
+                handler.channelInactive(this);
+            } finally {
+                pipeline.callbackDepth--;
+            }
         } catch (Throwable t) {
-            invokeExceptionCaught(t);
+            handlerThrew(t);
         }
     }
 
@@ -109,9 +122,14 @@ final class Context implements HandlerContext {
 
     void invokeChannelRead(Object msg) {
         try {
-            handler.channelRead(this, msg);
+            pipeline.callbackDepth++;
+            try {
+                handler.channelRead(this, msg);
+            } finally {
+                pipeline.callbackDepth--;
+            }
         } catch (Throwable t) {
-            invokeExceptionCaught(t);
+            handlerThrew(t);
         }
     }
 
@@ -128,9 +146,14 @@ final class Context implements HandlerContext {
 
     void invokeChannelReadComplete() {
         try {
-            handler.channelReadComplete(this);
+            pipeline.callbackDepth++;
+            try {
+                handler.channelReadComplete(this);
+            } finally {
+                pipeline.callbackDepth--;
+            }
         } catch (Throwable t) {
-            invokeExceptionCaught(t);
+            handlerThrew(t);
         }
     }
 
@@ -147,9 +170,14 @@ final class Context implements HandlerContext {
 
     void invokeWritabilityChanged() {
         try {
-            handler.writabilityChanged(this);
+            pipeline.callbackDepth++;
+            try {
+                handler.writabilityChanged(this);
+            } finally {
+                pipeline.callbackDepth--;
+            }
         } catch (Throwable t) {
-            invokeExceptionCaught(t);
+            handlerThrew(t);
         }
     }
 
@@ -166,9 +194,14 @@ final class Context implements HandlerContext {
 
     void invokeUserEvent(Object event) {
         try {
-            handler.userEvent(this, event);
+            pipeline.callbackDepth++;
+            try {
+                handler.userEvent(this, event);
+            } finally {
+                pipeline.callbackDepth--;
+            }
         } catch (Throwable t) {
-            invokeExceptionCaught(t);
+            handlerThrew(t);
         }
     }
 
@@ -183,11 +216,39 @@ final class Context implements HandlerContext {
         return this;
     }
 
+    /**
+     * An inbound callback of this handler threw: the exception goes to this handler's {@code exceptionCaught}. An
+     * {@link Error} (out of memory, stack overflow, ...) leaves the handler's state in doubt, so the channel is
+     * closed too, after the current callback has unwound.
+     */
+    private void handlerThrew(Throwable t) {
+        invokeExceptionCaught(t);
+        if (t instanceof Error) {
+            Pipeline.log.debug("{}: handler '{}' threw {}; closing the channel", channel(), name, t.toString());
+            later(() -> channel().close());
+        }
+    }
+
+    /** Runs {@code task} on the loop after the current callback; dropped if the loop is gone (so is the channel). */
+    private void later(Runnable task) {
+        try {
+            loop().execute(task);
+        } catch (RejectedExecutionException e) {
+            Pipeline.log.debug("{}: loop terminated, dropped a deferred pipeline task", channel());
+        }
+    }
+
     void invokeExceptionCaught(Throwable cause) {
         try {
-            handler.exceptionCaught(this, cause);
+            pipeline.callbackDepth++;
+            try {
+                handler.exceptionCaught(this, cause);
+            } finally {
+                pipeline.callbackDepth--;
+            }
         } catch (Throwable t) {
-            Pipeline.handlerFaults.warn("exceptionCaught() of handler '{}' threw while handling {}", name, cause, t);
+            Pipeline.handlerFaults.warn("{}: exceptionCaught() of handler '{}' threw while handling {}", channel(),
+                    name, cause, t);
         }
     }
 
@@ -199,7 +260,15 @@ final class Context implements HandlerContext {
         if (loop().inLoop()) {
             p.invokeWrite(msg, promise);
         } else {
-            loop().execute(() -> p.invokeWrite(msg, promise));
+            try {
+                loop().execute(() -> p.invokeWrite(msg, promise));
+            } catch (RejectedExecutionException e) {
+                // The loop has terminated, and with it the channel: fail like any write after close.
+                ReferenceCounted.safeRelease(msg);
+                if (promise != null) {
+                    promise.completeExceptionally(new ClosedChannelException());
+                }
+            }
         }
     }
 
@@ -265,11 +334,18 @@ final class Context implements HandlerContext {
         }
     }
 
+    /**
+     * An outbound callback of this handler threw: the promise fails and the exception is fired through the pipeline;
+     * an {@link Error} also closes the channel, after the current callback has unwound.
+     */
     private void failOutbound(CompletableFuture<Void> promise, Throwable t) {
         if (promise != null) {
             promise.completeExceptionally(t);
         }
         pipeline.fireExceptionCaught(t);
+        if (t instanceof Error) {
+            later(() -> channel().close());
+        }
     }
 
     @Override

@@ -1,5 +1,11 @@
 package io.weft.pipeline;
 
+import java.lang.annotation.Documented;
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Inherited;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -9,8 +15,15 @@ import java.util.concurrent.CompletableFuture;
  *
  * <p>Every method has a default that passes the event on unchanged, so a handler overrides only what it cares
  * about. <b>Every callback runs on the channel's event loop thread</b>, one at a time, so a handler that belongs to
- * one pipeline needs no synchronization. A handler instance shared by several pipelines must be stateless or
- * thread-safe, since each pipeline calls it from its own loop.
+ * one pipeline needs no synchronization.
+ *
+ * <p><b>Sharing.</b> As in Netty, a handler instance may be added to one pipeline, once, unless it declares itself
+ * sharable: its class is annotated {@link Sharable @Handler.Sharable} or it overrides {@link #isSharable()}. Adding a
+ * handler that is not sharable a second time (to another pipeline, or again to the same one, even after it was
+ * removed) throws {@link IllegalStateException}: a stateful handler such as a frame decoder would otherwise mix the
+ * bytes of several connections. A sharable handler must be stateless or thread-safe, since each pipeline calls it
+ * from its own loop. Weft's stateless handlers ({@code StringEncoder}, {@code LengthFieldPrepender},
+ * {@code LoggingHandler}, a lenient {@code StringDecoder}, ...) are sharable.
  *
  * <p><b>Ownership:</b> a message passed to {@link #channelRead} or {@link #write} is owned by the callee. Either
  * pass it on (handing ownership to the next stage) or release it. The pipeline's tail releases inbound messages
@@ -21,6 +34,25 @@ import java.util.concurrent.CompletableFuture;
  * the hot path free of allocations. Handlers pass it along as they received it.
  */
 public interface Handler {
+
+    /**
+     * Marks a handler class whose instances may be added to any number of pipelines at the same time, and more
+     * than once: it keeps no per-channel state (or guards it for concurrent use). Inherited by subclasses.
+     */
+    @Documented
+    @Inherited
+    @Retention(RetentionPolicy.RUNTIME)
+    @Target(ElementType.TYPE)
+    @interface Sharable {
+    }
+
+    /**
+     * Whether this instance may be in several pipelines at once (see the class comment). The default says whether
+     * the class is annotated {@link Sharable}; override it when sharability depends on the configuration.
+     */
+    default boolean isSharable() {
+        return HandlerMembership.isAnnotatedSharable(getClass());
+    }
 
     /** Called once after this handler was added to a pipeline. */
     default void handlerAdded(HandlerContext ctx) throws Exception {

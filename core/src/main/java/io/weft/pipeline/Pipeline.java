@@ -20,6 +20,9 @@ import org.slf4j.LoggerFactory;
  * thread-safe. {@code fire*} methods start an inbound event at the head; {@link #write}, {@link #flush},
  * {@link #read} and {@link #close} start an outbound operation at the tail. All handler callbacks run on the
  * channel's loop: called from another thread, these methods hand the work to the loop and return.
+ *
+ * <p>A handler that is not {@link Handler#isSharable() sharable} can be added only once, to one pipeline; adding
+ * it again throws {@link IllegalStateException} (see {@link Handler}).
  */
 public final class Pipeline {
 
@@ -66,6 +69,12 @@ public final class Pipeline {
     private final Context head;
     private final Context tail;
     private boolean exceptionLogged;
+    /**
+     * Inbound handler callbacks (and handlerAdded/handlerRemoved) of this pipeline now running on the loop;
+     * loop-confined. Outbound callbacks are not counted: an operation started outside any event (a task on the loop)
+     * is not re-entrant however many handlers it passes.
+     */
+    int callbackDepth;
 
     /**
      * Creates the pipeline of {@code channel}; for channel implementations.
@@ -84,6 +93,15 @@ public final class Pipeline {
     /** The channel this pipeline belongs to. */
     public Channel channel() {
         return channel;
+    }
+
+    /**
+     * Whether an inbound handler callback (or handlerAdded/handlerRemoved) of this pipeline is running, so that an
+     * operation a handler starts now is its own. Loop thread only; for channel implementations, which deliver the
+     * events such an operation causes (writability, channel-inactive) after the callback has returned.
+     */
+    public boolean inHandlerCallback() {
+        return callbackDepth > 0;
     }
 
     // ------------------------------------------------------------------ structure
@@ -182,6 +200,10 @@ public final class Pipeline {
             if (newName != null && !newName.equals(oldName) && find(newName) != null) {
                 throw new IllegalArgumentException("duplicate handler name: " + newName);
             }
+            if (handler == null) {
+                throw new NullPointerException("handler");
+            }
+            HandlerMembership.claim(handler, channel.id());
             ctx = new Context(this, newName == null ? generateName(handler) : newName, handler);
             Context p = old.prev;
             Context n = old.next;
@@ -241,6 +263,7 @@ public final class Pipeline {
         } else if (find(name) != null) {
             throw new IllegalArgumentException("duplicate handler name: " + name);
         }
+        HandlerMembership.claim(handler, channel.id());
         return new Context(this, name, handler);
     }
 
@@ -301,9 +324,11 @@ public final class Pipeline {
 
     private void added(Context ctx) {
         runOnLoop(() -> {
+            callbackDepth++;
             try {
                 ctx.handler.handlerAdded(ctx);
             } catch (Throwable t) {
+                callbackDepth--;
                 synchronized (this) {
                     if (!ctx.removed) {
                         unlink(ctx);
@@ -311,17 +336,23 @@ public final class Pipeline {
                 }
                 fireExceptionCaught(new IllegalStateException(
                         "handlerAdded() of '" + ctx.name + "' failed; the handler was removed", t));
+                return;
             }
+            callbackDepth--;
         });
     }
 
     private void removed(Context ctx) {
         runOnLoop(() -> {
+            callbackDepth++;
             try {
                 ctx.handler.handlerRemoved(ctx);
             } catch (Throwable t) {
+                callbackDepth--;
                 fireExceptionCaught(t);
+                return;
             }
+            callbackDepth--;
         });
     }
 

@@ -1,14 +1,20 @@
 package io.weft.channel;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.weft.bootstrap.Client;
 import io.weft.bootstrap.Server;
+import io.weft.bootstrap.Udp;
 import io.weft.loop.EventLoopGroup;
 import io.weft.pipeline.Handler;
 import io.weft.pipeline.HandlerContext;
 import io.weft.testing.Collector;
+import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -44,6 +50,42 @@ class AutoReadOffTest {
             assertEquals("first;second",
                     new String(collector.done().get(20, TimeUnit.SECONDS), StandardCharsets.US_ASCII));
             ch.close().get(10, TimeUnit.SECONDS);
+        }
+    }
+
+    /**
+     * With auto-read off, a read() requested inside a UDP channelRead must bring the next batch (the UDP copy of the
+     * read logic used to drop it). One datagram per batch, so each later datagram needs the request to be kept.
+     */
+    @Test
+    void udpReadRequestedInsideChannelReadIsKept() throws Exception {
+        List<String> received = new CopyOnWriteArrayList<>();
+        CountDownLatch all = new CountDownLatch(3);
+        try (EventLoopGroup group = new EventLoopGroup(1)) {
+            UdpChannel server = Udp.builder().group(group).option(ChannelOption.AUTO_READ, false)
+                    .option(ChannelOption.MAX_READS_PER_EVENT, 1)
+                    .handler(ch -> ch.pipeline().addLast("take", new Handler() {
+                        @Override
+                        public void channelRead(HandlerContext ctx, Object msg) {
+                            Datagram datagram = (Datagram) msg;
+                            received.add(datagram.content().toString(StandardCharsets.US_ASCII));
+                            datagram.release();
+                            all.countDown();
+                            ctx.read();
+                        }
+                    }))
+                    .bind("127.0.0.1", 0).get(10, TimeUnit.SECONDS);
+            UdpChannel client = Udp.builder().group(group).bind("127.0.0.1", 0).get(10, TimeUnit.SECONDS);
+            InetSocketAddress target = server.localAddress();
+            for (String text : new String[] {"one", "two", "three"}) {
+                client.write(new Datagram(client.allocator().copyOf(text, StandardCharsets.US_ASCII), target));
+            }
+            client.flush();
+            server.read();
+            assertTrue(all.await(20, TimeUnit.SECONDS), "received only " + received);
+            assertEquals(List.of("one", "two", "three"), received);
+            client.close().get(10, TimeUnit.SECONDS);
+            server.close().get(10, TimeUnit.SECONDS);
         }
     }
 }

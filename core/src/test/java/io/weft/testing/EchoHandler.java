@@ -4,6 +4,7 @@ import io.weft.pipeline.Handler;
 import io.weft.pipeline.HandlerContext;
 
 /** Writes every message straight back and flushes once per read batch. */
+@Handler.Sharable
 public final class EchoHandler implements Handler {
 
     @Override

@@ -15,9 +15,10 @@ import java.util.concurrent.CompletableFuture;
  * through.
  *
  * <p>A body whose length (plus adjustment) does not fit the field raises an {@link EncoderException} naming the
- * length and the field's limit, fails the promise and releases the message. Stateless: one instance may be shared
- * by many pipelines.
+ * length and the field's limit, fails the promise and releases the message. Stateless and
+ * {@link Handler.Sharable sharable}: one instance may be added to many pipelines.
  */
+@Handler.Sharable
 public class LengthFieldPrepender implements Handler {
 
     private final int lengthFieldLength;

@@ -76,9 +76,11 @@ import java.util.concurrent.TimeUnit;
  * file-system errors answer {@code 500} and are logged at WARN (a fault of the server, not of the client).
  *
  * <p><b>Threads.</b> Callbacks run on the channel's loop and do blocking file-system calls (stat, open): fast on
- * local disks, as in every Java static server on a selector loop. Use one handler per connection
- * ({@link Builder#build()} is cheap; the builder, immutable once configured, may be shared).
+ * local disks, as in every Java static server on a selector loop. A handler holds no per-connection state, so it
+ * is {@link Handler.Sharable}: one instance from {@link Builder#build()} may serve every pipeline (building one
+ * per connection is cheap too).
  */
+@Handler.Sharable
 public final class StaticFileHandler implements Handler {
 
     private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(StaticFileHandler.class);

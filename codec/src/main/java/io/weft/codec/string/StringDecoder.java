@@ -19,7 +19,8 @@ import java.nio.charset.StandardCharsets;
  * <p>By default malformed input is replaced by U+FFFD, as {@code new String(bytes, UTF_8)} does. A strict decoder
  * ({@link #strict(Charset)}) raises a {@link CorruptFrameException} instead, which closes nothing by itself: it is
  * fired down the pipeline for the application to decide. One instance per channel when strict (it holds a
- * {@link CharsetDecoder}); a lenient one is stateless and may be shared.
+ * {@link CharsetDecoder}); a lenient one is stateless and
+ * {@link #isSharable() sharable}: one instance may be added to many pipelines.
  */
 public class StringDecoder implements Handler {
 
@@ -45,6 +46,12 @@ public class StringDecoder implements Handler {
     /** A decoder that rejects malformed input with a {@link CorruptFrameException}. */
     public static StringDecoder strict(Charset charset) {
         return new StringDecoder(charset, true);
+    }
+
+    /** A lenient decoder is stateless and may be added to many pipelines; a strict one holds a decoder. */
+    @Override
+    public boolean isSharable() {
+        return strictDecoder == null;
     }
 
     @Override

@@ -2,6 +2,7 @@ package io.weft.codec.string;
 
 import io.weft.buffer.Buffer;
 import io.weft.codec.MessageToByteEncoder;
+import io.weft.pipeline.Handler;
 import io.weft.pipeline.HandlerContext;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
@@ -10,8 +11,9 @@ import java.nio.charset.StandardCharsets;
  * Encodes outbound {@link CharSequence}s (UTF-8 by default) into pooled {@link Buffer}s, optionally followed by a
  * fixed suffix such as a line ending: {@code new StringEncoder(UTF_8, "\n")} is the outbound half of a line
  * protocol whose inbound half is {@code LineFrameDecoder} + {@link StringDecoder}. Other messages pass through.
- * Stateless: one instance may be shared by many pipelines.
+ * Stateless and {@link Handler.Sharable sharable}: one instance may be added to many pipelines.
  */
+@Handler.Sharable
 public class StringEncoder extends MessageToByteEncoder<CharSequence> {
 
     private final Charset charset;

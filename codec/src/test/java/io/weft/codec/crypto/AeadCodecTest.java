@@ -62,6 +62,7 @@ class AeadCodecTest {
     }
 
     /** Copies and releases what it reads, records exceptions, optionally echoes. */
+    @Handler.Sharable // thread-safe queues: one instance serves every connection of a test's server
     static final class Peer implements Handler {
         final BlockingQueue<byte[]> received = new LinkedBlockingQueue<>();
         final BlockingQueue<Throwable> errors = new LinkedBlockingQueue<>();

@@ -54,6 +54,7 @@ class TrafficShapingTest {
     }
 
     /** Counts and releases bytes; remembers the largest lead over rate × time since the first byte. */
+    @Handler.Sharable // thread-safe: one instance counts the bytes of every connection
     static final class Sink implements Handler {
         final long rate;
         final long total;
