@@ -76,6 +76,11 @@ stop_server() {
 # start_server KIND SPEC PORT READY_CHECK...: starts it in the background and waits until READY_CHECK succeeds.
 start_server() {
   local kind=$1 spec=$2 port=$3; shift 3
+  # The previous server's listener may outlive its process for a moment (an io_uring close is asynchronous).
+  for _ in $(seq 1 50); do
+    ss -Hltn "sport = :$port" 2>/dev/null | grep -q . || break
+    sleep 0.2
+  done
   # shellcheck disable=SC2046
   $(server_cmd "$kind" "$spec" "$port") >"/tmp/load-$spec.log" 2>&1 &
   SERVER_PID=$!
