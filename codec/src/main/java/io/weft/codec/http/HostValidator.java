@@ -12,20 +12,7 @@ package io.weft.codec.http;
  */
 final class HostValidator {
 
-    private static final boolean[] REG_NAME = new boolean[128];
-
-    static {
-        for (char c = '0'; c <= '9'; c++) {
-            REG_NAME[c] = true;
-        }
-        for (char c = 'a'; c <= 'z'; c++) {
-            REG_NAME[c] = true;
-            REG_NAME[c - 32] = true;
-        }
-        for (char c : "-._~!$&'()*+,;=".toCharArray()) {
-            REG_NAME[c] = true;
-        }
-    }
+    private static final boolean[] REG_NAME = AsciiTables.alphanumericAnd("-._~!$&'()*+,;=");
 
     private HostValidator() {
     }

@@ -22,20 +22,7 @@ public abstract class HttpObjectDecoder extends ByteToMessageDecoder {
         SKIP_CONTROL, INITIAL, HEADERS, BODY_FIXED, CHUNK_SIZE, CHUNK_DATA, CHUNK_END, TRAILERS, BODY_EOF, DISCARD
     }
 
-    private static final boolean[] TOKEN = new boolean[128];
-
-    static {
-        for (char c = '0'; c <= '9'; c++) {
-            TOKEN[c] = true;
-        }
-        for (char c = 'a'; c <= 'z'; c++) {
-            TOKEN[c] = true;
-            TOKEN[c - 32] = true;
-        }
-        for (char c : "!#$%&'*+-.^_`|~".toCharArray()) {
-            TOKEN[c] = true;
-        }
-    }
+    private static final boolean[] TOKEN = AsciiTables.alphanumericAnd("!#$%&'*+-.^_`|~");
 
     final HttpDecoderConfig config;
     State state = State.SKIP_CONTROL;
