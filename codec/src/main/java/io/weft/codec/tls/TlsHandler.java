@@ -537,7 +537,7 @@ public final class TlsHandler implements Handler {
                     // OK
                 }
             }
-            if (r.getHandshakeStatus() == HandshakeStatus.FINISHED) {
+            if (finishedBy(r)) {
                 handshakeFinished();
             }
             if (consumed == 0 && produced == 0 && r.getHandshakeStatus() == hs) {
@@ -610,7 +610,7 @@ public final class TlsHandler implements Handler {
                     progress = true;
                 }
                 HandshakeStatus hs = r.getHandshakeStatus();
-                if (hs == HandshakeStatus.FINISHED) {
+                if (finishedBy(r)) {
                     finished = true;
                 }
                 if (r.getStatus() == SSLEngineResult.Status.BUFFER_OVERFLOW) {
@@ -630,7 +630,21 @@ public final class TlsHandler implements Handler {
         if (finished) {
             handshakeFinished();
         }
-        return progress && !stopped() && !taskInFlight;
+        // A wrap that finishes the handshake without producing a byte (Conscrypt's server holds its session
+        // tickets back) is progress too: records already buffered behind the peer's Finished must be decrypted
+        // now, as the peer may send nothing more until it is answered.
+        return (progress || finished) && !stopped() && !taskInFlight;
+    }
+
+    /**
+     * Whether {@code r} ends the handshake: {@code FINISHED}, or (engines that never say {@code FINISHED} for
+     * some step) {@code NOT_HANDSHAKING} while this handler still waits for the end of the handshake.
+     */
+    private boolean finishedBy(SSLEngineResult r) {
+        HandshakeStatus hs = r.getHandshakeStatus();
+        return hs == HandshakeStatus.FINISHED
+                || (hs == HandshakeStatus.NOT_HANDSHAKING && state == State.HANDSHAKING
+                        && r.getStatus() == SSLEngineResult.Status.OK);
     }
 
     private void writeAndFlushOrRelease(Buffer out) {
