@@ -1,16 +1,20 @@
 #!/usr/bin/env bash
 # HTTPS load test: Weft's TlsHandler on the JDK provider and on Conscrypt (BoringSSL) against Netty 4.2's SslHandler
-# on the JDK provider and on BoringSSL (netty-tcnative), all with TLS 1.3 and the same EC P-256 certificate
-# (generated here with openssl), driven by wrk. The JDK-provider servers offer TLS_AES_128_GCM_SHA256 only;
-# BoringSSL's TLS 1.3 suites cannot be narrowed, so the table prints the suite each server negotiated.
+# on the JDK provider and on BoringSSL (netty-tcnative), all with TLS 1.3, TLS_AES_128_GCM_SHA256 and the same EC
+# P-256 certificate (generated here with openssl), driven by wrk (OpenSSL). BoringSSL's TLS 1.3 suites cannot be
+# narrowed on the server side, so the client is: wrk, curl and openssl run with an OpenSSL configuration that offers
+# TLS_AES_128_GCM_SHA256 only, and the table prints the suites each server logged as negotiated.
 #
-#   benchmarks/https-wrk.sh                                     # 3 rounds, 10 s per cell
+#   benchmarks/https-wrk.sh                                     # 3 rounds, 10 s per cell after 5 s of warm-up
 #   ROUNDS=5 SERVERS="weft-jdk netty-jdk" NETTY_TLS_TRANSPORT=epoll benchmarks/https-wrk.sh
+#   BASE_JAR=/tmp/base/benchmarks.jar SERVERS="weft-jdk@base weft-jdk netty-jdk" benchmarks/https-wrk.sh
 #
-# Cells: keep-alive (64 connections), 16-deep pipelined (64 connections), a new TLS connection per request
-# (64 connections, "Connection: close": requests/s is connections/s, each with a handshake) and bulk (16
-# connections fetching a 1 MiB body: MiB/s). Rounds rotate the order of the servers; cells are medians; the second
-# table gives the server's CPU time per request (from /proc).
+# Cells (64 connections unless said): keep-alive requests/s; 16-deep pipelined requests/s; handshakes/s (wrk with
+# "Connection: close": every request opens a new TLS connection with a full handshake, as wrk keeps no session
+# cache, and the server closes it after the response); bulk MiB/s (16 connections fetching a 1 MiB body). Each
+# server first runs every cell for WARMUP, then each cell again for WARMUP just before it is measured. Rounds rotate the order of the servers; cells are medians; the second table gives the
+# server's CPU time per operation (from /proc): per request, per handshake, per MiB. A server named NAME@base runs
+# from BASE_JAR (a build of another commit) for a same-run before/after.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . benchmarks/load-common.sh
@@ -22,7 +26,7 @@ DEPTH=${DEPTH:-16}
 ROUNDS=${ROUNDS:-3}
 PORT=${PORT:-18443}
 read -r -a SERVER_LIST <<<"${SERVERS:-weft-jdk weft-conscrypt netty-jdk netty-boringssl}"
-CELLS=(keepalive pipelined newconn bulk)
+CELLS=(keepalive pipelined handshake bulk)
 
 command -v wrk >/dev/null 2>&1 || { echo "wrk not found; installing it" >&2; apt-get install -y wrk >/dev/null; }
 command -v openssl >/dev/null 2>&1 || { echo "openssl not found; installing it" >&2; apt-get install -y openssl >/dev/null; }
@@ -32,13 +36,25 @@ if [[ ! -f $TLS_DIR/cert.pem ]]; then
   openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 30 -subj /CN=localhost \
     -keyout "$TLS_DIR/key.pem" -out "$TLS_DIR/cert.pem" 2>/dev/null
 fi
+# The client side's OpenSSL configuration: TLS 1.3 with TLS_AES_128_GCM_SHA256 only (wrk, curl and openssl load it).
+cat >"$TLS_DIR/client.cnf" <<'CNF'
+openssl_conf = weft_client
+[weft_client]
+ssl_conf = weft_ssl
+[weft_ssl]
+system_default = weft_tls
+[weft_tls]
+MinProtocol = TLSv1.3
+Ciphersuites = TLS_AES_128_GCM_SHA256
+CNF
+export OPENSSL_CONF=$TLS_DIR/client.cnf
 ready() { curl -fsSk -o /dev/null "https://127.0.0.1:$PORT/plaintext"; }
 
 run_cell() { # cell duration -> wrk output
   local url="https://127.0.0.1:$PORT/plaintext" args=(-t"$WRK_THREADS" -c64 -d"$2")
   case "$1" in
     pipelined) args+=(-s benchmarks/http-pipeline.lua) ;;
-    newconn) args+=(-H "Connection: close") ;;
+    handshake) args+=(-H "Connection: close") ;;
     bulk) args=(-t"$WRK_THREADS" -c16 -d"$2"); url="https://127.0.0.1:$PORT/bulk" ;;
   esac
   local out
@@ -56,11 +72,10 @@ declare -A SCORE CPU SUITE
 for round in $(seq 1 "$ROUNDS"); do
   for server in $(rotated "$round" "${SERVER_LIST[@]}"); do
     start_server https "$server" "$PORT" ready
-    SUITE[$server]=$(openssl s_client -connect "127.0.0.1:$PORT" -servername localhost </dev/null 2>/dev/null \
-      | awk '/Cipher is/ {print $NF; exit}')
-    run_cell keepalive "$WARMUP" >/dev/null
-    run_cell newconn "$WARMUP" >/dev/null
+    # A first pass through every cell lets the JIT finish (its threads' CPU would be charged to the first cell).
+    for cell in "${CELLS[@]}"; do [[ $WARMUP == 0* ]] || run_cell "$cell" "$WARMUP" >/dev/null; done
     for cell in "${CELLS[@]}"; do
+      [[ $WARMUP == 0* ]] || run_cell "$cell" "$WARMUP" >/dev/null
       before=$(server_cpu)
       out=$(run_cell "$cell" "$DURATION")
       after=$(server_cpu)
@@ -68,9 +83,10 @@ for round in $(seq 1 "$ROUNDS"); do
       if [[ $cell == bulk ]]; then score=$(mib <<<"$out"); else score=$(awk '/Requests\/sec/ {print $2}' <<<"$out"); fi
       cpu=$(awk -v a="$before" -v b="$after" -v n="$requests" 'BEGIN { printf "%.1f", (b - a) * 1e6 / n }')
       SCORE[$server|$cell]="${SCORE[$server|$cell]:-} $score"; CPU[$server|$cell]="${CPU[$server|$cell]:-} $cpu"
-      echo "round $round: $server $cell: $score, server CPU $cpu µs/req" >&2
+      echo "round $round: $server $cell: $score, server CPU $cpu µs/op" >&2
     done
     stop_server
+    SUITE[$server]=$(awk '/^negotiated / { $1 = ""; print substr($0, 2) }' "/tmp/load-$server.log" | sort -u | paste -sd, -)
   done
 done
 
@@ -85,7 +101,7 @@ for w in "${SERVER_LIST[@]}"; do [[ $w == weft-* ]] || continue
 for p in "${pairs[@]}"; do header+=" ${p/ //} |"; rule+="---:|"; done
 echo "$header"; echo "$rule"
 for cell in "${CELLS[@]}"; do
-  unit=$([[ $cell == bulk ]] && echo "MiB/s" || echo "req/s")
+  case $cell in bulk) unit="MiB/s" ;; handshake) unit="handshakes/s" ;; *) unit="req/s" ;; esac
   line="| $cell | $unit |"
   for s in "${SERVER_LIST[@]}"; do line+=" $(median <<<"${SCORE[$s|$cell]}") |"; done
   for p in "${pairs[@]}"; do read -r w n <<<"$p"
@@ -93,9 +109,9 @@ for cell in "${CELLS[@]}"; do
   echo "$line"
 done
 echo
-echo "Negotiated with an OpenSSL client (as wrk): $(for s in "${SERVER_LIST[@]}"; do printf '%s %s; ' "$s" "${SUITE[$s]:-?}"; done)"
+echo "Negotiated (as each server logged it): $(for s in "${SERVER_LIST[@]}"; do printf '%s %s; ' "$s" "${SUITE[$s]:-?}"; done)"
 echo
-echo "Server CPU µs per request (medians):"
+echo "Server CPU µs per operation (medians): per request, per handshake (one request each), per MiB (bulk):"
 echo
 header="| cell |"; rule="|---|"
 for s in "${SERVER_LIST[@]}"; do header+=" $s |"; rule+="---:|"; done

@@ -3,7 +3,8 @@
 #
 # A server is named NAME or NAME@JDK: weft, netty-nio, netty-epoll, netty-io_uring, c (the C epoll ceiling) and vt
 # (a blocking server on virtual threads); @25 runs a Java server on the newest JDK under /usr/lib/jvm (default: the
-# `java` on PATH). vt always runs on the newest JDK. HTTPS servers (https-wrk.sh): weft-jdk, weft-conscrypt,
+# `java` on PATH) and @base runs it from BASE_JAR (another commit's benchmarks.jar, for a same-run before/after;
+# Weft HTTPS servers). vt always runs on the newest JDK. HTTPS servers (https-wrk.sh): weft-jdk, weft-conscrypt,
 # netty-jdk, netty-boringssl.
 
 THREADS=${THREADS:-2}
@@ -45,6 +46,10 @@ build_all() {
 server_cmd() {
   local kind=$1 spec=$2 port=$3 name=${2%@*} jdk=""
   [[ "$spec" == *@* ]] && jdk=${spec#*@}
+  local jar=benchmarks/target/benchmarks.jar
+  if [[ $jdk == base ]]; then # NAME@base: the same server from BASE_JAR, another commit's build (before/after)
+    jar=${BASE_JAR:?NAME@base needs BASE_JAR=path/to/benchmarks.jar}; jdk=""
+  fi
   local java; java=$(java_for "$jdk")
   case "$name" in
     weft)
@@ -59,7 +64,7 @@ server_cmd() {
       echo "$java $JAVA_OPTS -cp benchmarks/target/benchmarks.jar $cls $port $THREADS ${name#netty-}" ;;
     c) echo "$NATIVE_DIR/ceiling $kind $port $THREADS" ;;
     weft-jdk|weft-conscrypt)
-      echo "$java $JAVA_OPTS -cp benchmarks/target/benchmarks.jar io.weft.benchmarks.tls.WeftHttpsServer $port $THREADS ${name#weft-} $TLS_DIR/cert.pem $TLS_DIR/key.pem" ;;
+      echo "$java $JAVA_OPTS -cp $jar io.weft.benchmarks.tls.WeftHttpsServer $port $THREADS ${name#weft-} $TLS_DIR/cert.pem $TLS_DIR/key.pem" ;;
     netty-jdk|netty-boringssl)
       echo "$java $JAVA_OPTS -cp benchmarks/target/benchmarks.jar io.weft.benchmarks.tls.NettyHttpsServer $port $THREADS ${name#netty-} $TLS_DIR/cert.pem $TLS_DIR/key.pem ${NETTY_TLS_TRANSPORT:-nio}" ;;
     vt) echo "$(newest_java) -Xms512m -Xmx512m -XX:+UseParallelGC benchmarks/vthreads/VirtualThreadServer.java $kind $port" ;;

@@ -43,6 +43,19 @@ public final class HttpsRoutes {
         return date;
     }
 
+    private static final java.util.Set<String> NEGOTIATED = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    /**
+     * Prints each protocol and suite the first time a handshake negotiates it: https-wrk.sh reads them back, so the
+     * table says what the load generator really used (BoringSSL's TLS 1.3 suites cannot be narrowed on the server;
+     * the client's configuration decides there).
+     */
+    public static void logHandshake(String protocol, String cipherSuite) {
+        if (NEGOTIATED.add(protocol + " " + cipherSuite)) {
+            System.err.println("negotiated " + protocol + " " + cipherSuite);
+        }
+    }
+
     /** The bulk body (shared, read-only). */
     public static byte[] bulk() {
         return BULK;

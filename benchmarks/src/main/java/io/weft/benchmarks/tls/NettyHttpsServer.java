@@ -21,11 +21,14 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.ssl.OpenSsl;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import io.netty.handler.ssl.SslProvider;
 import io.netty.util.ReferenceCountUtil;
 import io.weft.benchmarks.NettyTransport;
 import java.io.File;
 import java.util.List;
+import javax.net.ssl.SSLSession;
 
 /**
  * The Netty 4.2 twin of {@link WeftHttpsServer}: the same routes and TLS configuration behind Netty's
@@ -60,6 +63,15 @@ public final class NettyHttpsServer {
         @Override
         public void channelReadComplete(ChannelHandlerContext ctx) {
             ctx.flush();
+        }
+
+        @Override
+        public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+            if (evt instanceof SslHandshakeCompletionEvent e && e.isSuccess()) {
+                SSLSession session = ctx.pipeline().get(SslHandler.class).engine().getSession();
+                HttpsRoutes.logHandshake(session.getProtocol(), session.getCipherSuite());
+            }
+            ctx.fireUserEventTriggered(evt);
         }
 
         @Override

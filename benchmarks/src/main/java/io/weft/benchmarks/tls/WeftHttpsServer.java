@@ -12,6 +12,7 @@ import io.weft.codec.http.HttpServerCodec;
 import io.weft.codec.http.HttpVersion;
 import io.weft.codec.tls.TlsContexts;
 import io.weft.codec.tls.TlsHandler;
+import io.weft.codec.tls.TlsHandshakeCompletionEvent;
 import io.weft.loop.EventLoopGroup;
 import io.weft.pipeline.Handler;
 import io.weft.pipeline.HandlerContext;
@@ -56,6 +57,14 @@ public final class WeftHttpsServer {
         @Override
         public void channelReadComplete(HandlerContext ctx) {
             ctx.flush();
+        }
+
+        @Override
+        public void userEvent(HandlerContext ctx, Object event) {
+            if (event instanceof TlsHandshakeCompletionEvent e && e.isSuccess()) {
+                HttpsRoutes.logHandshake(e.protocol(), e.cipherSuite());
+            }
+            ctx.fireUserEvent(event);
         }
 
         @Override

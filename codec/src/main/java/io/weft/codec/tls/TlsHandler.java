@@ -93,6 +93,10 @@ public final class TlsHandler implements Handler {
     private static final int FILE_CHUNKS_PER_TURN = 16;
     /** Encrypted bytes gathered before being handed on as one buffer. */
     private static final int OUTBOUND_CHUNK = 64 * 1024;
+    /** Plaintext of a full TLS record: a batch this large is encrypted without waiting for the flush. */
+    static final int MAX_PLAINTEXT_RECORD = 1 << 14;
+    /** Writes a batch holds at most before it is encrypted. */
+    static final int MAX_BATCH = 64;
     private static final ByteBuffer EMPTY = ByteBuffer.allocate(0);
 
     /** The life of one connection's TLS session; see the class comment for the transitions. */
@@ -130,6 +134,12 @@ public final class TlsHandler implements Handler {
     private Buffer cumulation;
     private Buffer appOut;
     private Buffer outbound;
+    /** Plaintext writes waiting to be encrypted together (see {@link #encryptAndWrite}), oldest first. */
+    private final Buffer[] batch = new Buffer[MAX_BATCH];
+    /** Their NIO views while {@link #encryptBatch} runs. */
+    private final ByteBuffer[] batchNio = new ByteBuffer[MAX_BATCH];
+    private int batchCount;
+    private int batchBytes;
     /** A {@code FileRegion} being read in chunks and encrypted (OPEN only), with its write's promise. */
     private TlsPendingWrites.Entry streaming;
     /** {@link #drainOutbound} is running: a writability event it causes must not re-enter it. */
@@ -342,6 +352,7 @@ public final class TlsHandler implements Handler {
     private void releaseAll(Throwable cause) {
         cancelHandshakeTimer();
         releaseInbound();
+        releaseBatch();
         Buffer o = outbound;
         outbound = null;
         if (o != null) {
@@ -953,6 +964,9 @@ public final class TlsHandler implements Handler {
     }
 
     private void flushOutbound() {
+        if (!encryptBatch(null)) {
+            return;
+        }
         Buffer out = outbound;
         if (out != null) {
             outbound = null;
@@ -961,31 +975,85 @@ public final class TlsHandler implements Handler {
         ctx.flush();
     }
 
-    /** Encrypts {@code data} (releasing it) into {@link #outbound}, handing full chunks on. */
+    /**
+     * Takes {@code data} (released once encrypted) into the batch of plaintext waiting to be encrypted. The batch is
+     * encrypted at the next flush, when it holds a full record's worth ({@value #MAX_PLAINTEXT_RECORD} bytes), when
+     * it is full ({@value #MAX_BATCH} writes) or at once for a write with a promise: small writes share records
+     * instead of costing one record (and one cipher call) each.
+     */
     private void encryptAndWrite(Buffer data, CompletableFuture<Void> promise) {
+        int size = data.readableBytes();
+        if (size == 0) {
+            data.release();
+        } else {
+            if (batchCount == batch.length || inBatch(data)) {
+                if (!encryptBatch(null)) {
+                    data.release();
+                    if (promise != null) {
+                        promise.completeExceptionally(new ClosedChannelException());
+                    }
+                    return;
+                }
+            }
+            batch[batchCount++] = data;
+            batchBytes += size;
+        }
+        if ((promise != null || batchBytes >= MAX_PLAINTEXT_RECORD) && !encryptBatch(promise)) {
+            return;
+        }
+        completeWhenWritten(promise);
+    }
+
+    /** The same buffer twice in one batch would share its reused NIO view; it is encrypted before it is added. */
+    private boolean inBatch(Buffer data) {
+        for (int i = 0; i < batchCount; i++) {
+            if (batch[i] == data) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Encrypts the batch into {@link #outbound} with gathering wraps (each wrap fills one record from as many
+     * writes as fit), handing full chunks on, and releases its buffers.
+     *
+     * @return {@code false} if the engine failed (the connection is failing; {@code promise} was failed too)
+     */
+    private boolean encryptBatch(CompletableFuture<Void> promise) {
+        int n = batchCount;
+        if (n == 0) {
+            return true;
+        }
+        ByteBuffer[] srcs = batchNio;
+        for (int i = 0; i < n; i++) {
+            Buffer b = batch[i];
+            srcs[i] = b.internalNioBuffer(b.readerIndex(), b.readableBytes());
+        }
+        int first = 0;
+        int left = batchBytes;
         try {
-            while (data.isReadable()) {
+            while (first < n) {
                 Buffer out = outbound;
                 if (out == null) {
-                    int estimate = data.readableBytes() + (data.readableBytes() / (1 << 14) + 1) * 256;
+                    int estimate = left + (left / (1 << 14) + 1) * 256;
                     out = ctx.alloc().allocate(Math.max(packetBufferSize, Math.min(estimate, OUTBOUND_CHUNK)));
                     outbound = out;
                 }
                 out.ensureWritable(packetBufferSize);
-                SSLEngineResult r = engine.wrap(data.internalNioBuffer(data.readerIndex(), data.readableBytes()),
+                SSLEngineResult r = engine.wrap(srcs, first, n - first,
                         out.internalNioBuffer(out.writerIndex(), out.writableBytes()));
-                data.skipBytes(r.bytesConsumed());
                 out.writerIndex(out.writerIndex() + r.bytesProduced());
+                left -= r.bytesConsumed();
                 switch (r.getStatus()) {
-                    case CLOSED -> throw new SSLException("TLS engine closed for output with "
-                            + data.readableBytes() + " bytes still to write");
+                    case CLOSED -> throw new SSLException("TLS engine closed for output with " + left
+                            + " bytes still to write");
                     case BUFFER_OVERFLOW -> packetBufferSize = Math.max(packetBufferSize * 2,
                             engine.getSession().getPacketBufferSize());
                     default -> {
                         if (r.bytesConsumed() == 0 && r.bytesProduced() == 0) {
-                            throw new SSLException("TLS engine made no progress wrapping "
-                                    + data.readableBytes() + " bytes (handshake status "
-                                    + r.getHandshakeStatus() + ")");
+                            throw new SSLException("TLS engine made no progress wrapping " + left
+                                    + " bytes (handshake status " + r.getHandshakeStatus() + ")");
                         }
                     }
                 }
@@ -996,26 +1064,40 @@ public final class TlsHandler implements Handler {
                         task.run();
                     }
                 }
+                while (first < n && !srcs[first].hasRemaining()) {
+                    first++;
+                }
                 if (out.readableBytes() >= OUTBOUND_CHUNK) {
                     outbound = null;
                     ctx.write(out, null);
                 }
             }
         } catch (SSLException e) {
-            data.release();
+            releaseBatch();
             if (promise != null) {
                 promise.completeExceptionally(e);
             }
             fail(e);
-            return;
+            return false;
         }
-        data.release();
-        completeWhenWritten(promise);
+        releaseBatch();
+        return true;
+    }
+
+    /** Releases the batch's buffers, whether encrypted or not. */
+    private void releaseBatch() {
+        for (int i = 0; i < batchCount; i++) {
+            batch[i].release();
+            batch[i] = null;
+            batchNio[i] = null;
+        }
+        batchCount = 0;
+        batchBytes = 0;
     }
 
     /** Hands the encrypted bytes gathered so far on with {@code promise}, which completes once they are written. */
     private void completeWhenWritten(CompletableFuture<Void> promise) {
-        if (promise != null) {
+        if (promise != null && encryptBatch(promise)) {
             Buffer out = outbound;
             outbound = null;
             ctx.write(out != null ? out : ctx.alloc().allocate(0), promise);
@@ -1053,6 +1135,11 @@ public final class TlsHandler implements Handler {
      */
     private void sendCloseNotifyAndClose(CompletableFuture<Void> promise) {
         cancelHandshakeTimer();
+        if (state == State.CLOSING) {
+            encryptBatch(null); // what was written before the close goes before the close_notify
+        } else {
+            releaseBatch();
+        }
         Buffer pendingData = outbound;
         outbound = null;
         if (pendingData != null) {
@@ -1128,6 +1215,7 @@ public final class TlsHandler implements Handler {
         }
         TlsException error = classify(cause, succeeded);
         releaseInbound();
+        releaseBatch();
         failStreaming(error);
         pending.failAll(error);
         if (!succeeded) {
