@@ -26,7 +26,7 @@ DEPTH=${DEPTH:-16}
 ROUNDS=${ROUNDS:-3}
 PORT=${PORT:-18443}
 read -r -a SERVER_LIST <<<"${SERVERS:-weft-jdk weft-conscrypt netty-jdk netty-boringssl}"
-CELLS=(keepalive pipelined handshake bulk)
+read -r -a CELLS <<<"${CELLS:-keepalive pipelined handshake bulk}"
 
 command -v wrk >/dev/null 2>&1 || { echo "wrk not found; installing it" >&2; apt-get install -y wrk >/dev/null; }
 command -v openssl >/dev/null 2>&1 || { echo "openssl not found; installing it" >&2; apt-get install -y openssl >/dev/null; }

@@ -986,7 +986,10 @@ public final class TlsHandler implements Handler {
         if (size == 0) {
             data.release();
         } else {
-            if (batchCount == batch.length || inBatch(data)) {
+            // A write of a record or more goes alone (and what was gathered before it as a record of its own): its
+            // records come straight from its memory, with no gathering in the engine (Conscrypt copies a
+            // record gathered from several buffers).
+            if (batchCount == batch.length || size >= MAX_PLAINTEXT_RECORD || inBatch(data)) {
                 if (!encryptBatch(null)) {
                     data.release();
                     if (promise != null) {
@@ -1041,8 +1044,8 @@ public final class TlsHandler implements Handler {
                     outbound = out;
                 }
                 out.ensureWritable(packetBufferSize);
-                SSLEngineResult r = engine.wrap(srcs, first, n - first,
-                        out.internalNioBuffer(out.writerIndex(), out.writableBytes()));
+                ByteBuffer dst = out.internalNioBuffer(out.writerIndex(), out.writableBytes());
+                SSLEngineResult r = n == 1 ? engine.wrap(srcs[0], dst) : engine.wrap(srcs, first, n - first, dst);
                 out.writerIndex(out.writerIndex() + r.bytesProduced());
                 left -= r.bytesConsumed();
                 switch (r.getStatus()) {
