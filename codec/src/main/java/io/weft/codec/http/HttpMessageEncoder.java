@@ -64,35 +64,18 @@ final class HttpMessageEncoder {
         HttpHeaders trailers = head instanceof FullHttpResponse f ? f.trailersOrNull()
                 : head instanceof FullHttpRequest f ? f.trailers() : null;
         int bodyBytes = body == null || mode == NO_BODY ? 0 : body.readableBytes();
-        HttpHeaders headers = head.headers();
-        int estimate = 64;
-        for (int i = 0; i < headers.size(); i++) {
-            estimate += headers.nameAt(i).length() + headers.valueAt(i).length() + 4;
-        }
-        if (head instanceof HttpRequest req) {
-            estimate += req.target().length();
-        }
-        boolean copyBody = body != null && bodyBytes <= COPY_THRESHOLD;
-        Buffer out = ctx.alloc().allocate(estimate + (copyBody ? bodyBytes + 32 : 0));
+        int headLength;
         try {
-            if (head instanceof HttpResponse r) {
-                out.writeBytes(r.status().statusLine());
-            } else {
-                HttpRequest req = (HttpRequest) head;
-                out.writeBytes(req.method().bytes());
-                out.writeByte(' ');
-                out.writeCharSequence(req.target(), StandardCharsets.ISO_8859_1);
-                out.writeByte(' ');
-                out.writeBytes(req.version().bytes());
-                out.writeBytes(CRLF);
-            }
-            writeFields(out, headers);
-            out.writeBytes(CRLF);
+            headLength = encodeHead(head);
         } catch (RuntimeException e) {
-            out.release();
             ReferenceCounted.safeRelease(head);
             throw e;
         }
+        boolean copyBody = body != null && bodyBytes <= COPY_THRESHOLD;
+        // One bulk copy of the whole head (and a small body) into the outbound buffer.
+        Buffer out = ctx.alloc().allocate(headLength + (copyBody ? bodyBytes + 32 : 0));
+        out.writeBytes(scratch, 0, headLength);
+        releaseLargeScratch();
         if (body == null) {
             state = interim ? INIT : mode;
             ctx.write(out, promise);
@@ -188,29 +171,87 @@ final class HttpMessageEncoder {
         }
     }
 
-    /** Scratch space for turning header text into bytes with one bulk copy per field. */
-    private byte[] scratch = new byte[256];
+    /** How large the head scratch array starts, and the size it is cut back to after an unusually large head. */
+    private static final int SCRATCH = 512;
+    private static final int SCRATCH_KEPT = 16 * 1024;
 
-    private void writeFields(Buffer out, HttpHeaders headers) {
-        for (int i = 0; i < headers.size(); i++) {
+    /** Where a head (or a trailer section) is assembled before one bulk copy into the outbound buffer. */
+    private byte[] scratch = new byte[SCRATCH];
+
+    /** Drops a scratch array grown for an unusually large head, so an idle connection holds at most 16 KiB. */
+    private void releaseLargeScratch() {
+        if (scratch.length > SCRATCH_KEPT) {
+            scratch = new byte[SCRATCH];
+        }
+    }
+
+    /** Writes the start line, the fields and the blank line of {@code head} into {@link #scratch}; returns its length. */
+    private int encodeHead(HttpMessage head) {
+        byte[] b = scratch;
+        int n;
+        if (head instanceof HttpResponse r) {
+            byte[] line = r.status().statusLine();
+            b = ensure(0, line.length);
+            System.arraycopy(line, 0, b, 0, line.length);
+            n = line.length;
+        } else {
+            HttpRequest req = (HttpRequest) head;
+            byte[] method = req.method().bytes();
+            byte[] version = req.version().bytes();
+            String target = req.target();
+            b = ensure(0, method.length + target.length() + version.length + 4);
+            System.arraycopy(method, 0, b, 0, method.length);
+            n = method.length;
+            b[n++] = ' ';
+            latin1(target, b, n);
+            n += target.length();
+            b[n++] = ' ';
+            System.arraycopy(version, 0, b, n, version.length);
+            n += version.length;
+            b[n++] = '\r';
+            b[n++] = '\n';
+        }
+        n = encodeFields(head.headers(), n);
+        b = ensure(n, 2);
+        b[n++] = '\r';
+        b[n++] = '\n';
+        return n;
+    }
+
+    /** Appends {@code name: value CRLF} for every field at {@code n} of {@link #scratch}; returns the new length. */
+    private int encodeFields(HttpHeaders headers, int n) {
+        for (int i = 0, size = headers.size(); i < size; i++) {
             String name = headers.nameAt(i);
             String value = headers.valueAt(i);
-            int n = name.length();
-            int v = value.length();
-            int total = n + v + 4;
-            byte[] b = scratch;
-            if (b.length < total) {
-                b = new byte[Math.max(total, b.length << 1)];
-                scratch = b;
-            }
-            latin1(name, b, 0);
-            b[n] = ':';
-            b[n + 1] = ' ';
-            latin1(value, b, n + 2);
-            b[total - 2] = '\r';
-            b[total - 1] = '\n';
-            out.writeBytes(b, 0, total);
+            int nl = name.length();
+            int vl = value.length();
+            byte[] b = ensure(n, nl + vl + 4);
+            latin1(name, b, n);
+            n += nl;
+            b[n++] = ':';
+            b[n++] = ' ';
+            latin1(value, b, n);
+            n += vl;
+            b[n++] = '\r';
+            b[n++] = '\n';
         }
+        return n;
+    }
+
+    /** {@link #scratch}, grown if {@code more} bytes do not fit after the first {@code used}. */
+    private byte[] ensure(int used, int more) {
+        byte[] b = scratch;
+        if (b.length - used < more) {
+            b = java.util.Arrays.copyOf(b, Math.max(used + more, b.length << 1));
+            scratch = b;
+        }
+        return b;
+    }
+
+    private void writeFields(Buffer out, HttpHeaders headers) {
+        int n = encodeFields(headers, 0);
+        out.writeBytes(scratch, 0, n);
+        releaseLargeScratch();
     }
 
     /**

@@ -312,11 +312,10 @@ public abstract class HttpObjectDecoder extends ByteToMessageDecoder {
         while (true) {
             byte[] b = line;
             int fill = lineFill;
-            for (int i = lineScanned; i < fill; i++) {
-                if (b[i] == '\n') {
-                    lineScanned = i;
-                    return i;
-                }
+            int lf = AsciiTables.indexOf(b, lineScanned, fill, (byte) '\n');
+            if (lf >= 0) {
+                lineScanned = lf;
+                return lf;
             }
             lineScanned = fill;
             int available = in.readableBytes() - fill;
@@ -395,11 +394,10 @@ public abstract class HttpObjectDecoder extends ByteToMessageDecoder {
                 if (length > budget) {
                     throw tooLong(budget, length, true);
                 }
-                for (int i = start; i < end; i++) {
-                    if (b[i] == '\r') {
-                        throw new MalformedHttpException("bare CR at position " + (i - start) + " of the "
-                                + initialLineName());
-                    }
+                int cr = AsciiTables.indexOf(b, start, end, (byte) '\r');
+                if (cr >= 0) {
+                    throw new MalformedHttpException("bare CR at position " + (cr - start) + " of the "
+                            + initialLineName());
                 }
                 headers = new HttpHeaders();
                 message = parseInitialLine(b, start, length, headers);
@@ -523,11 +521,9 @@ public abstract class HttpObjectDecoder extends ByteToMessageDecoder {
         while (e > s && (b[e - 1] == ' ' || b[e - 1] == '\t')) {
             e--;
         }
-        for (int i = s; i < e; i++) {
-            byte c = b[i];
-            if ((c >= 0 && c < 0x20 && c != '\t') || c == 0x7F) {
-                throw new MalformedHttpException("control character " + c + " in the value of a header field");
-            }
+        int bad = AsciiTables.indexOfControl(b, s, e);
+        if (bad >= 0) {
+            throw new MalformedHttpException("control character " + b[bad] + " in the value of a header field");
         }
         String name = headerName(b, offset, colon - offset);
         if (name == HttpHeaderNames.HOST) {
@@ -544,16 +540,32 @@ public abstract class HttpObjectDecoder extends ByteToMessageDecoder {
         "if-modified-since", HttpHeaderNames.CONTENT_ENCODING, HttpHeaderNames.VARY, "keep-alive",
     };
 
+    /** {@link #COMMON_NAMES} by length: a name is compared only with the few of its own length. */
+    private static final String[][] COMMON_BY_LENGTH = byLength(COMMON_NAMES);
+
+    private static String[][] byLength(String[] names) {
+        int longest = 0;
+        for (String name : names) {
+            longest = Math.max(longest, name.length());
+        }
+        String[][] table = new String[longest + 1][];
+        for (int length = 0; length <= longest; length++) {
+            final int l = length;
+            table[length] = java.util.Arrays.stream(names).filter(n -> n.length() == l).toArray(String[]::new);
+        }
+        return table;
+    }
+
     /**
      * Common header names (matched ignoring case) are returned as the shared lower-case constants of
      * {@link HttpHeaderNames}: no allocation per field, and lookups with those constants match by identity.
      * Other names keep the spelling they arrived with.
      */
     private static String headerName(byte[] b, int offset, int length) {
-        for (String name : COMMON_NAMES) {
-            if (name.length() != length) {
-                continue;
-            }
+        if (length >= COMMON_BY_LENGTH.length) {
+            return new String(b, offset, length, StandardCharsets.ISO_8859_1);
+        }
+        for (String name : COMMON_BY_LENGTH[length]) {
             boolean same = true;
             for (int i = 0; i < length; i++) {
                 int c = b[offset + i];

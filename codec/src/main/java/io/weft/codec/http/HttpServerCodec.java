@@ -90,6 +90,8 @@ public class HttpServerCodec extends HttpRequestDecoder
     private long lastReadNanos;
     private long headStartNanos;
     private long lastActivityNanos;
+    /** Whether a read that stamped {@link #lastReadNanos} is being decoded (synchronous answers happen inside it). */
+    private boolean inRead;
 
     /** A codec with {@link HttpDecoderConfig#DEFAULT} limits and {@link HttpServerConfig#DEFAULT} timeouts. */
     public HttpServerCodec() {
@@ -148,10 +150,26 @@ public class HttpServerCodec extends HttpRequestDecoder
 
     @Override
     public void channelRead(HandlerContext ctx, Object msg) throws Exception {
-        if (timerPeriodNanos > 0 && msg instanceof Buffer) {
-            lastReadNanos = now();
+        if (timerPeriodNanos == 0 || !(msg instanceof Buffer)) {
+            super.channelRead(ctx, msg);
+            return;
         }
-        super.channelRead(ctx, msg);
+        lastReadNanos = now();
+        boolean nested = inRead;
+        inRead = true;
+        try {
+            super.channelRead(ctx, msg);
+        } finally {
+            inRead = nested;
+        }
+    }
+
+    /**
+     * The time of an event that happens while a read is being decoded (a head starts, the application answers
+     * synchronously): the read's own time, taken once per read instead of once per request; the clock otherwise.
+     */
+    private long eventNanos() {
+        return inRead ? lastReadNanos : now();
     }
 
     /** The loop's clock (virtual on an embedded loop, so tests can advance it). */
@@ -180,7 +198,7 @@ public class HttpServerCodec extends HttpRequestDecoder
     @Override
     void onHeadStart() {
         if (timerPeriodNanos > 0) {
-            headStartNanos = now();
+            headStartNanos = eventNanos();
         }
     }
 
@@ -465,7 +483,7 @@ public class HttpServerCodec extends HttpRequestDecoder
         if (last) {
             responding = false;
             if (timerPeriodNanos > 0) {
-                lastActivityNanos = now();
+                lastActivityNanos = eventNanos();
             }
             HttpDecoderException error = deferredError;
             if (error != null && pendingSize == 0 && !closing) {
