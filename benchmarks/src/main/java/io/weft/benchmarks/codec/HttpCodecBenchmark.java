@@ -208,6 +208,7 @@ public class HttpCodecBenchmark {
         in.writeBytes(BATCH);
         weft.codec.channelRead(weft.ctx, in);
         weft.codec.channelReadComplete(weft.ctx);
+        weft.codec.flush(weft.ctx); // the application's flush per read batch, as in HttpHelloServer
         return answered(weft.tally);
     }
 

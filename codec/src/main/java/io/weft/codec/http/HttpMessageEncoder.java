@@ -25,7 +25,55 @@ final class HttpMessageEncoder {
     private static final int CHUNKED = 2;
     private static final int NO_BODY = 3;
 
+    /** Size of a batch buffer, and the largest message that is appended to one. */
+    static final int BATCH_BYTES = 8192;
+    private static final int MAX_BATCHED = 2048 + 512;
+
     private int state = INIT;
+    private final boolean batching;
+    /**
+     * Complete small messages written without a promise, encoded back to back and not yet passed on: a read batch
+     * of pipelined responses leaves as one buffer ({@link #drain} passes it on; at most {@link #BATCH_BYTES}).
+     */
+    private Buffer batch;
+
+    /** An encoder that passes every message on as it is written. */
+    HttpMessageEncoder() {
+        this(false);
+    }
+
+    /**
+     * @param batching whether complete small messages written without a promise are gathered into one buffer until
+     *                 {@link #drain} (the owner drains before a flush and before anything else it writes)
+     */
+    HttpMessageEncoder(boolean batching) {
+        this.batching = batching;
+    }
+
+    /** Passes on the gathered messages, so that whatever is written next follows them. */
+    void drain(HandlerContext ctx) {
+        Buffer b = batch;
+        if (b != null) {
+            batch = null;
+            ctx.write(b, null);
+        }
+    }
+
+    /** Releases the gathered messages (the connection is gone). */
+    void discard() {
+        Buffer b = batch;
+        if (b != null) {
+            batch = null;
+            b.release();
+        }
+    }
+
+    /** Writes {@code out} unless it is the batch, which stays until drained. */
+    private void emit(HandlerContext ctx, Buffer out, CompletableFuture<Void> promise) {
+        if (out != batch) {
+            ctx.write(out, promise);
+        }
+    }
 
     boolean inMessage() {
         return state != INIT;
@@ -44,7 +92,10 @@ final class HttpMessageEncoder {
                         + "message is still being written");
             }
             writeHead(ctx, head, promise, bodyless);
-        } else if (msg instanceof HttpContent content) {
+            return;
+        }
+        drain(ctx);
+        if (msg instanceof HttpContent content) {
             if (state == INIT) {
                 content.release();
                 throw new EncoderException("a body part (" + msg + ") without a message head before it");
@@ -72,8 +123,21 @@ final class HttpMessageEncoder {
             throw e;
         }
         boolean copyBody = body != null && bodyBytes <= COPY_THRESHOLD;
+        int size = headLength + (copyBody ? bodyBytes : 0);
+        Buffer out;
+        if (batching && promise == null && copyBody && mode != CHUNKED && size <= MAX_BATCHED) {
+            // A complete small message: appended to the batch (a new one when it is full).
+            out = batch;
+            if (out == null || out.writableBytes() < size) {
+                drain(ctx);
+                out = ctx.alloc().allocate(BATCH_BYTES);
+                batch = out;
+            }
+        } else {
+            drain(ctx);
+            out = ctx.alloc().allocate(size + (copyBody ? 32 : 0));
+        }
         // One bulk copy of the whole head (and a small body) into the outbound buffer.
-        Buffer out = ctx.alloc().allocate(headLength + (copyBody ? bodyBytes + 32 : 0));
         out.writeBytes(scratch, 0, headLength);
         releaseLargeScratch();
         if (body == null) {
@@ -85,7 +149,7 @@ final class HttpMessageEncoder {
         state = INIT;
         if (mode == NO_BODY || bodyBytes == 0 && mode == RAW) {
             body.release();
-            ctx.write(out, promise);
+            emit(ctx, out, promise);
             return;
         }
         if (mode == CHUNKED) {
@@ -110,7 +174,7 @@ final class HttpMessageEncoder {
         if (copyBody) {
             out.writeBytes(body);
             body.release();
-            ctx.write(out, promise);
+            emit(ctx, out, promise);
         } else {
             ctx.write(out, null);
             ctx.write(body, promise);

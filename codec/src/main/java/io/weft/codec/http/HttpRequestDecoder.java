@@ -62,7 +62,7 @@ public class HttpRequestDecoder extends HttpObjectDecoder {
             throw new MalformedHttpException("empty request target");
         }
         String target = parseTarget(method, b, sp1 + 1, sp2);
-        return new HttpRequest(version, method, target, headers);
+        return new HttpRequest(version, method, headers, target);
     }
 
     /** The authority of an absolute-form target of the request being decoded (it replaces the host field). */

@@ -63,7 +63,7 @@ public class HttpServerCodec extends HttpRequestDecoder
     private static final int HTTP_1_0 = 4;
 
     private final HttpServerConfig serverConfig;
-    private final HttpMessageEncoder encoder = new HttpMessageEncoder();
+    private final HttpMessageEncoder encoder = new HttpMessageEncoder(true);
     private HandlerContext ctx;
     /** Flags of requests not yet answered, oldest first (a ring; at most maxPendingResponses + 1). */
     private int[] pending = new int[8];
@@ -140,12 +140,14 @@ public class HttpServerCodec extends HttpRequestDecoder
     @Override
     public void channelInactive(HandlerContext ctx) throws Exception {
         stopTimer();
+        encoder.discard();
         super.channelInactive(ctx);
     }
 
     @Override
     protected void handlerRemoved0(HandlerContext ctx) throws Exception {
         stopTimer();
+        encoder.drain(ctx);
     }
 
     @Override
@@ -260,6 +262,7 @@ public class HttpServerCodec extends HttpRequestDecoder
             log.debug("{}: closing after {} ms without a request ({} timeout)", ctx.channel(), timeoutMillis, what);
             closing = true;
             discardInput();
+            encoder.drain(ctx);
             ctx.close();
             return;
         }
@@ -367,6 +370,7 @@ public class HttpServerCodec extends HttpRequestDecoder
             }
             if (pendingSize == 0 && !responding && request.contentLength() != 0) {
                 // The body is within the limit (the parser checked content-length): ask for it.
+                encoder.drain(ctx);
                 ctx.write(ctx.alloc().copyOf(CONTINUE));
                 ctx.flush();
             }
@@ -394,6 +398,7 @@ public class HttpServerCodec extends HttpRequestDecoder
                 // what is queued (a complete answer) or at once (an answer cut short).
                 closing = true;
                 discardInput();
+                encoder.drain(ctx);
                 ctx.flush();
                 if (responding) {
                     ctx.close();
@@ -442,6 +447,7 @@ public class HttpServerCodec extends HttpRequestDecoder
         // Class checks, not the HttpObject interface: on JDK 17 alternating interface checks on one class thrash
         // its secondary-supers cache across loop threads (JDK-8180450).
         if (!(msg instanceof HttpMessage) && !(msg instanceof HttpContent)) {
+            encoder.drain(ctx);
             ctx.write(msg, promise);
             return;
         }
@@ -494,6 +500,22 @@ public class HttpServerCodec extends HttpRequestDecoder
         if (paused) {
             maybeResume();
         }
+    }
+
+    /**
+     * Passes on the responses gathered since the last flush (complete small responses written without a promise
+     * leave as one buffer per flush), then flushes.
+     */
+    @Override
+    public void flush(HandlerContext ctx) throws Exception {
+        encoder.drain(ctx);
+        ctx.flush();
+    }
+
+    @Override
+    public void close(HandlerContext ctx, CompletableFuture<Void> promise) throws Exception {
+        encoder.drain(ctx);
+        super.close(ctx, promise);
     }
 
     /** Matches {@code response} with its request and fixes its framing headers; returns whether it is bodiless. */
