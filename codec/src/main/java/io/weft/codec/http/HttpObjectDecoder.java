@@ -491,27 +491,20 @@ public abstract class HttpObjectDecoder extends ByteToMessageDecoder {
         if (b[offset] == ' ' || b[offset] == '\t') {
             throw new MalformedHttpException("obsolete line folding in the header section");
         }
-        int colon = -1;
         int lineEnd = offset + length;
-        for (int i = offset; i < lineEnd; i++) {
-            byte c = b[i];
-            if (c == ':') {
-                colon = i;
-                break;
-            }
-            if (!isTokenChar(c)) {
-                if (c == ' ' || c == '\t') {
-                    throw new MalformedHttpException("whitespace in or after a header name at position "
-                            + (i - offset));
-                }
-                throw new MalformedHttpException("invalid character " + (c & 0xFF) + " in a header name");
-            }
-        }
+        int colon = AsciiTables.indexOf(b, offset, lineEnd, (byte) ':');
         if (colon < 0) {
+            checkHeaderName(b, offset, lineEnd);
             throw new MalformedHttpException("header line of " + length + " bytes without a colon");
         }
         if (colon == offset) {
             throw new MalformedHttpException("header line with an empty name");
+        }
+        // A common name (matched byte for byte, ignoring the case of letters only) is a token by construction.
+        String name = commonName(b, offset, colon - offset);
+        if (name == null) {
+            checkHeaderName(b, offset, colon);
+            name = new String(b, offset, colon - offset, StandardCharsets.ISO_8859_1);
         }
         int s = colon + 1;
         int e = lineEnd;
@@ -525,7 +518,6 @@ public abstract class HttpObjectDecoder extends ByteToMessageDecoder {
         if (bad >= 0) {
             throw new MalformedHttpException("control character " + b[bad] + " in the value of a header field");
         }
-        String name = headerName(b, offset, colon - offset);
         if (name == HttpHeaderNames.HOST) {
             checkHost(b, s, e);
         }
@@ -539,6 +531,20 @@ public abstract class HttpObjectDecoder extends ByteToMessageDecoder {
         HttpHeaderNames.EXPECT, "upgrade", "origin", "referer", "authorization", "if-none-match",
         "if-modified-since", HttpHeaderNames.CONTENT_ENCODING, HttpHeaderNames.VARY, "keep-alive",
     };
+
+    /** Throws for the first byte of {@code b[from, to)} that may not be in a header name (a token). */
+    private static void checkHeaderName(byte[] b, int from, int to) {
+        for (int i = from; i < to; i++) {
+            byte c = b[i];
+            if (!isTokenChar(c)) {
+                if (c == ' ' || c == '\t') {
+                    throw new MalformedHttpException("whitespace in or after a header name at position "
+                            + (i - from));
+                }
+                throw new MalformedHttpException("invalid character " + (c & 0xFF) + " in a header name");
+            }
+        }
+    }
 
     /** {@link #COMMON_NAMES} by length: a name is compared only with the few of its own length. */
     private static final String[][] COMMON_BY_LENGTH = byLength(COMMON_NAMES);
@@ -557,13 +563,13 @@ public abstract class HttpObjectDecoder extends ByteToMessageDecoder {
     }
 
     /**
-     * Common header names (matched ignoring case) are returned as the shared lower-case constants of
-     * {@link HttpHeaderNames}: no allocation per field, and lookups with those constants match by identity.
-     * Other names keep the spelling they arrived with.
+     * Common header names (matched ignoring the case of letters) are returned as the shared lower-case constants
+     * of {@link HttpHeaderNames}: no allocation per field, and lookups with those constants match by identity.
+     * Returns null for other names (the caller checks them and keeps the spelling they arrived with).
      */
-    private static String headerName(byte[] b, int offset, int length) {
+    private static String commonName(byte[] b, int offset, int length) {
         if (length >= COMMON_BY_LENGTH.length) {
-            return new String(b, offset, length, StandardCharsets.ISO_8859_1);
+            return null;
         }
         for (String name : COMMON_BY_LENGTH[length]) {
             boolean same = true;
@@ -581,7 +587,7 @@ public abstract class HttpObjectDecoder extends ByteToMessageDecoder {
                 return name;
             }
         }
-        return new String(b, offset, length, StandardCharsets.ISO_8859_1);
+        return null;
     }
 
     /**
