@@ -21,7 +21,7 @@
 #   -p transport=epoll  restricts Netty to one transport (nio, epoll, io_uring; default all three)
 #   -h          this help
 # INCLUDE_REGEX selects benchmarks as JMH does (default: "EchoBenchmark|StreamBenchmark|HandoffBenchmark";
-# the others are FrameBenchmark, ChecksumBenchmark, CompressBenchmark, AllocatorBenchmark).
+# the others are FrameBenchmark, ChecksumBenchmark, CompressBenchmark, AllocatorBenchmark, HttpCodecBenchmark).
 # The gc profiler always runs, so B/op (gc.alloc.rate.norm, all threads) is reported.
 #
 # Build the jar first:  mvn -q -DskipTests package   (or mvn verify; both build benchmarks/target/benchmarks.jar)
