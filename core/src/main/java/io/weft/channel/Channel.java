@@ -2,9 +2,13 @@ package io.weft.channel;
 
 import io.weft.buffer.BufferAllocator;
 import io.weft.buffer.ReferenceCounted;
+import io.weft.internal.access.SharedSecrets;
 import io.weft.internal.log.ThrottledLog;
+import io.weft.internal.loop.IoHandler;
+import io.weft.internal.loop.LoopAccess;
+import io.weft.internal.pipeline.PipelineAccess;
+import io.weft.internal.pipeline.Transport;
 import io.weft.loop.EventLoop;
-import io.weft.loop.IoHandler;
 import io.weft.pipeline.Pipeline;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -50,6 +54,9 @@ public abstract class Channel {
     private static final Logger log = LoggerFactory.getLogger(Channel.class);
     private static final ThrottledLog initializerFaults = new ThrottledLog(log);
     private static final AtomicLong IDS = new AtomicLong();
+    /** Keys to the loop's registration and the pipeline's package-private members; constants, so calls inline. */
+    private static final LoopAccess LOOPS = SharedSecrets.loopAccess();
+    private static final PipelineAccess PIPELINES = SharedSecrets.pipelineAccess();
 
     private final long id = IDS.incrementAndGet();
     final EventLoop loop;
@@ -83,7 +90,7 @@ public abstract class Channel {
 
     Channel(EventLoop loop) {
         this.loop = loop;
-        this.pipeline = new Pipeline(this, new Transport());
+        this.pipeline = PIPELINES.newPipeline(this, new ChannelTransport());
     }
 
     /** A process-unique number, for logs. */
@@ -365,7 +372,7 @@ public abstract class Channel {
     final void register(ChannelInitializer init) {
         this.initializer = init;
         this.registerCalled = true;
-        loop.register(javaChannel(), 0, ioHandler);
+        LOOPS.register(loop, javaChannel(), 0, ioHandler);
     }
 
     /** Runs on the loop once the channel is registered and initialized. */
@@ -439,7 +446,7 @@ public abstract class Channel {
         failStart(new ClosedChannelException());
         closeSocket();
         if (registerCalled && key != null) {
-            loop.deregister(key);
+            LOOPS.deregister(loop, key);
             key = null;
         }
         failPendingWrites(new ClosedChannelException());
@@ -494,7 +501,7 @@ public abstract class Channel {
      * channel's pipeline is running (so this is, directly or not, a handler's own write, flush or close).
      */
     final boolean mustDefer() {
-        return pipeline.inHandlerCallback();
+        return PIPELINES.inHandlerCallback(pipeline);
     }
 
     /**
@@ -669,7 +676,7 @@ public abstract class Channel {
     }
 
     /** The pipeline head's way into the channel. */
-    private final class Transport implements Pipeline.Transport {
+    private final class ChannelTransport implements Transport {
         @Override
         public void write(Object msg, CompletableFuture<Void> promise) {
             if (!loop.inLoop()) {
@@ -712,7 +719,7 @@ public abstract class Channel {
         public void registered(SelectionKey selectionKey) {
             key = selectionKey;
             if (!open) {
-                loop.deregister(selectionKey);
+                LOOPS.deregister(loop, selectionKey);
                 key = null;
                 return;
             }

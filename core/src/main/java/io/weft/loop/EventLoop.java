@@ -1,6 +1,9 @@
 package io.weft.loop;
 
+import io.weft.internal.access.SharedSecrets;
 import io.weft.internal.log.ThrottledLog;
+import io.weft.internal.loop.IoHandler;
+import io.weft.internal.loop.LoopAccess;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.invoke.MethodHandles;
@@ -81,6 +84,18 @@ public sealed class EventLoop implements Executor permits EmbeddedEventLoop {
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
+        // Channels register through this key; the registration methods themselves stay package-private.
+        SharedSecrets.setLoopAccess(new LoopAccess() {
+            @Override
+            public void register(EventLoop loop, SelectableChannel channel, int interestOps, IoHandler handler) {
+                loop.register(channel, interestOps, handler);
+            }
+
+            @Override
+            public void deregister(EventLoop loop, SelectionKey key) {
+                loop.deregister(key);
+            }
+        });
     }
 
     private final EventLoopGroup group;
@@ -269,10 +284,10 @@ public sealed class EventLoop implements Executor permits EmbeddedEventLoop {
      * Registers {@code channel} with this loop's selector for {@code interestOps}; {@code handler} receives the
      * readiness events and, on the loop thread, {@link IoHandler#registered} or
      * {@link IoHandler#registrationFailed}. Counts the channel toward {@link #channelCount()} at once, so that a
-     * {@link LoopChooser} sees it before the registration has run. Safe from any thread; for channel
-     * implementations. A handler that was registered must eventually call {@link #deregister}.
+     * {@link LoopChooser} sees it before the registration has run. Safe from any thread. Reached by Weft's channels
+     * through {@link LoopAccess}. A handler that was registered must eventually call {@link #deregister}.
      */
-    public void register(SelectableChannel channel, int interestOps, IoHandler handler) {
+    void register(SelectableChannel channel, int interestOps, IoHandler handler) {
         channelCount.incrementAndGet();
         Runnable doRegister = () -> {
             if (shuttingDown) {
@@ -303,8 +318,8 @@ public sealed class EventLoop implements Executor permits EmbeddedEventLoop {
         }
     }
 
-    /** Cancels {@code key} and stops counting its channel. Loop thread only; for channel implementations. */
-    public void deregister(SelectionKey key) {
+    /** Cancels {@code key} and stops counting its channel. Loop thread only; reached through {@link LoopAccess}. */
+    void deregister(SelectionKey key) {
         if (key != null) {
             key.cancel();
         }
