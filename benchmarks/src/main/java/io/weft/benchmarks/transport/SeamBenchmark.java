@@ -35,8 +35,8 @@ import org.openjdk.jmh.annotations.Warmup;
  *       classes (the state of a test JVM, or of an application that uses embedded channels next to real ones).</li>
  * </ul>
  * {@code weftEcho} is {@link EchoBenchmark}'s echo (64 B, one connection), dominated by system calls;
- * {@code weftPipeline} is CPU only: one task on a real loop fires 4,096 reads through four pass-through handlers to a
- * sink (five {@code inLoop()} checks per read), so an extra type check per hop would show.
+ * {@code weftPipeline} is CPU only: one task on a real loop fires 4,096 reads through four pass-through handlers to
+ * a sink (five {@code inLoop()} checks per read), so an extra type check per hop would show.
  */
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
