@@ -6,8 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.weft.testing.log.LogCapture;
+import java.lang.reflect.Modifier;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -276,5 +278,26 @@ class EventLoopTest {
             assertTrue(logs.at(org.slf4j.event.Level.WARN).stream().anyMatch(e -> e.message().equals("task threw")
                     && e.throwable() instanceof IllegalStateException), logs::dump);
         }
+    }
+
+    @Test
+    void inLoopIsTrueOnlyOnTheLoopThreadAndAlwaysOnAnEmbeddedLoop() throws Exception {
+        assertFalse(loop.inLoop());
+        CompletableFuture<Boolean> onLoop = new CompletableFuture<>();
+        loop.execute(() -> onLoop.complete(loop.inLoop()));
+        assertTrue(onLoop.get(10, TimeUnit.SECONDS));
+        EmbeddedEventLoop embedded = new EmbeddedEventLoop();
+        assertTrue(embedded.inLoop());
+        CompletableFuture<Boolean> embeddedFromLoop = new CompletableFuture<>();
+        loop.execute(() -> embeddedFromLoop.complete(embedded.inLoop()));
+        assertTrue(embeddedFromLoop.get(10, TimeUnit.SECONDS));
+    }
+
+    @Test
+    void inLoopIsFinalSoPipelineCallsBindStaticallyWhateverLoopsExist() throws Exception {
+        // Checked on every pipeline hop: with an override in EmbeddedEventLoop the JIT would have to guard the call
+        // by the loop's class (docs/performance.md, "The embedded-loop seam").
+        assertTrue(Modifier.isFinal(EventLoop.class.getMethod("inLoop").getModifiers()));
+        assertEquals(EventLoop.class, EmbeddedEventLoop.class.getMethod("inLoop").getDeclaringClass());
     }
 }
