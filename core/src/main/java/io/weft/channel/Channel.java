@@ -4,6 +4,7 @@ import io.weft.buffer.BufferAllocator;
 import io.weft.buffer.ReferenceCounted;
 import io.weft.internal.log.ThrottledLog;
 import io.weft.loop.EventLoop;
+import io.weft.internal.loop.UrgentTask;
 import io.weft.loop.IoHandler;
 import io.weft.pipeline.Pipeline;
 import java.io.IOException;
@@ -559,7 +560,7 @@ public abstract class Channel {
             closeNow(null);
         } else {
             try {
-                loop.execute(() -> closeNow(null));
+                loop.execute(UrgentTask.of(() -> closeNow(null)));
             } catch (java.util.concurrent.RejectedExecutionException e) {
                 try {
                     javaChannel().close();
@@ -594,7 +595,7 @@ public abstract class Channel {
     public final void adjustPendingOutboundBytes(long delta) {
         if (!loop.inLoop()) {
             try {
-                loop.execute(() -> adjustPendingOutboundBytes(delta));
+                loop.execute(UrgentTask.of(() -> adjustPendingOutboundBytes(delta)));
             } catch (java.util.concurrent.RejectedExecutionException loopGone) {
                 // The loop has shut down: its channels are closed and nothing counts any more.
             }

@@ -3,7 +3,9 @@ package io.weft.pipeline;
 import io.weft.buffer.BufferAllocator;
 import io.weft.buffer.ReferenceCounted;
 import io.weft.channel.Channel;
+import io.weft.internal.loop.UrgentTask;
 import io.weft.loop.EventLoop;
+import io.weft.loop.LoopOverloadedException;
 import java.nio.channels.ClosedChannelException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
@@ -263,10 +265,15 @@ final class Context implements HandlerContext {
             try {
                 loop().execute(() -> p.invokeWrite(msg, promise));
             } catch (RejectedExecutionException e) {
-                // The loop has terminated, and with it the channel: fail like any write after close.
+                // A full task queue fails the write with the loop's typed error; a terminated loop means a closed
+                // channel: fail like any write after close.
                 ReferenceCounted.safeRelease(msg);
+                if (e instanceof LoopOverloadedException && promise == null) {
+                    throw e; // nobody listens: the caller learns it here
+                }
                 if (promise != null) {
-                    promise.completeExceptionally(new ClosedChannelException());
+                    promise.completeExceptionally(
+                            e instanceof LoopOverloadedException ? e : new ClosedChannelException());
                 }
             }
         }
@@ -322,7 +329,8 @@ final class Context implements HandlerContext {
         if (loop().inLoop()) {
             p.invokeClose(promise);
         } else {
-            loop().execute(() -> p.invokeClose(promise));
+            // Never refused for a full queue: a close frees what the queue's producers hold.
+            loop().execute(UrgentTask.of(() -> p.invokeClose(promise)));
         }
     }
 
