@@ -4,6 +4,7 @@ import io.weft.buffer.BufferAllocator;
 import io.weft.buffer.ReferenceCounted;
 import io.weft.internal.log.ThrottledLog;
 import io.weft.loop.EventLoop;
+import io.weft.internal.loop.LoopBoundFuture;
 import io.weft.internal.loop.UrgentTask;
 import io.weft.loop.IoHandler;
 import io.weft.pipeline.Pipeline;
@@ -56,7 +57,7 @@ public abstract class Channel {
     final EventLoop loop;
     final Pipeline pipeline;
     final Map<ChannelOption<?>, Object> options = new ConcurrentHashMap<>();
-    private final CompletableFuture<Void> closeFuture = new CompletableFuture<>();
+    private final CompletableFuture<Void> closeFuture;
     final Io ioHandler = new Io();
 
     // Hot settings, confined to the loop after registration (autoRead is also read by handlers via isAutoRead()).
@@ -84,6 +85,7 @@ public abstract class Channel {
 
     Channel(EventLoop loop) {
         this.loop = loop;
+        this.closeFuture = new LoopBoundFuture<>(loop);
         this.pipeline = new Pipeline(this, new Transport());
     }
 
@@ -144,7 +146,7 @@ public abstract class Channel {
 
     /** A new promise to pass to {@link #write(Object, CompletableFuture)} and friends. */
     public CompletableFuture<Void> newPromise() {
-        return new CompletableFuture<>();
+        return new LoopBoundFuture<>(loop);
     }
 
     /**
@@ -197,7 +199,7 @@ public abstract class Channel {
 
     /** Closes the channel through the pipeline; the returned future completes once it is closed. */
     public CompletableFuture<Void> close() {
-        CompletableFuture<Void> promise = new CompletableFuture<>();
+        CompletableFuture<Void> promise = new LoopBoundFuture<>(loop);
         pipeline.close(promise);
         return promise;
     }
