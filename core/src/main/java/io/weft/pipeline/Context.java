@@ -265,17 +265,23 @@ final class Context implements HandlerContext {
             try {
                 loop().execute(() -> p.invokeWrite(msg, promise));
             } catch (RejectedExecutionException e) {
-                // A full task queue fails the write with the loop's typed error; a terminated loop means a closed
-                // channel: fail like any write after close.
-                ReferenceCounted.safeRelease(msg);
-                if (e instanceof LoopOverloadedException && promise == null) {
-                    throw e; // nobody listens: the caller learns it here
-                }
-                if (promise != null) {
-                    promise.completeExceptionally(
-                            e instanceof LoopOverloadedException ? e : new ClosedChannelException());
-                }
+                refused(msg, promise, e);
             }
+        }
+    }
+
+    /**
+     * A write handed over from another thread was refused by the loop: the message is released, and a full task
+     * queue fails the write with the loop's typed error (thrown to the caller when nobody listens); a terminated
+     * loop means a closed channel, so the write fails like any write after close.
+     */
+    static void refused(Object msg, CompletableFuture<Void> promise, RejectedExecutionException e) {
+        ReferenceCounted.safeRelease(msg);
+        if (e instanceof LoopOverloadedException && promise == null) {
+            throw e;
+        }
+        if (promise != null) {
+            promise.completeExceptionally(e instanceof LoopOverloadedException ? e : new ClosedChannelException());
         }
     }
 

@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.RejectedExecutionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -436,10 +437,21 @@ public final class Pipeline {
         tail.flush();
     }
 
-    /** Writes and flushes. */
+    /** Writes and flushes; from another thread, as one task for the loop. */
     public void writeAndFlush(Object msg, CompletableFuture<Void> promise) {
-        tail.write(msg, promise);
-        tail.flush();
+        if (channel.loop().inLoop()) {
+            tail.write(msg, promise);
+            tail.flush();
+            return;
+        }
+        try {
+            channel.loop().execute(() -> {
+                tail.write(msg, promise);
+                tail.flush();
+            });
+        } catch (RejectedExecutionException e) {
+            Context.refused(msg, promise, e);
+        }
     }
 
     /** Requests a batch of reads through every handler from the tail. */

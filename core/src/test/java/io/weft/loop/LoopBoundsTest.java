@@ -101,6 +101,12 @@ class LoopBoundsTest {
                 assertThrows(LoopOverloadedException.class, () -> ch.write(withoutPromise));
                 assertEquals(0, withoutPromise.refCnt());
 
+                Buffer flushed = ch.allocator().allocate(8).writeLong(3);
+                CompletableFuture<Void> flushPromise = ch.writeAndFlush(flushed, new CompletableFuture<>());
+                assertInstanceOf(LoopOverloadedException.class, assertThrows(ExecutionException.class,
+                        () -> flushPromise.get(10, TimeUnit.SECONDS)).getCause());
+                assertEquals(0, flushed.refCnt());
+
                 // Closing is never refused for a full queue: it frees what the producers hold.
                 CompletableFuture<Void> closed = ch.close();
                 assertFalse(closed.isDone());
