@@ -31,13 +31,7 @@ class LoopBoundsTest {
         try (EventLoopGroup group = EventLoopGroup.builder().size(1).maxPendingTasks(1_000).build()) {
             EventLoop loop = group.next();
             assertEquals(1_000, loop.maxPendingTasks());
-            CountDownLatch release = new CountDownLatch(1);
-            CountDownLatch blocking = new CountDownLatch(1);
-            loop.execute(() -> {
-                blocking.countDown();
-                await(release);
-            });
-            assertTrue(blocking.await(10, TimeUnit.SECONDS));
+            CountDownLatch release = block(loop);
 
             AtomicInteger ran = new AtomicInteger();
             AtomicInteger fromLoop = new AtomicInteger();
@@ -75,13 +69,7 @@ class LoopBoundsTest {
                 TcpChannel ch = Client.builder().group(group).handler(c -> { })
                         .connect("127.0.0.1", server.localAddress().getPort()).get(10, TimeUnit.SECONDS);
                 EventLoop loop = ch.loop();
-                CountDownLatch release = new CountDownLatch(1);
-                CountDownLatch blocking = new CountDownLatch(1);
-                loop.execute(() -> {
-                    blocking.countDown();
-                    await(release);
-                });
-                assertTrue(blocking.await(10, TimeUnit.SECONDS));
+                CountDownLatch release = block(loop);
                 while (true) {
                     try {
                         loop.execute(() -> { });
@@ -164,6 +152,18 @@ class LoopBoundsTest {
             awaitNoTimers(loop);
             assertEquals(10, fired.get());
         }
+    }
+
+    /** Occupies the loop thread until the returned latch is released. */
+    private static CountDownLatch block(EventLoop loop) throws InterruptedException {
+        CountDownLatch release = new CountDownLatch(1);
+        CountDownLatch blocking = new CountDownLatch(1);
+        loop.execute(() -> {
+            blocking.countDown();
+            await(release);
+        });
+        assertTrue(blocking.await(10, TimeUnit.SECONDS));
+        return release;
     }
 
     private static void awaitNoTimers(EventLoop loop) throws InterruptedException {
