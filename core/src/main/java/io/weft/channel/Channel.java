@@ -6,6 +6,8 @@ import io.weft.internal.access.SharedSecrets;
 import io.weft.internal.log.ThrottledLog;
 import io.weft.internal.loop.IoHandler;
 import io.weft.internal.loop.LoopAccess;
+import io.weft.internal.loop.LoopBoundFuture;
+import io.weft.internal.loop.UrgentTask;
 import io.weft.internal.pipeline.PipelineAccess;
 import io.weft.internal.pipeline.Transport;
 import io.weft.loop.EventLoop;
@@ -62,7 +64,7 @@ public abstract class Channel {
     final EventLoop loop;
     final Pipeline pipeline;
     final Map<ChannelOption<?>, Object> options = new ConcurrentHashMap<>();
-    private final CompletableFuture<Void> closeFuture = new CompletableFuture<>();
+    private final CompletableFuture<Void> closeFuture;
     final Io ioHandler = new Io();
 
     // Hot settings, confined to the loop after registration (autoRead is also read by handlers via isAutoRead()).
@@ -90,6 +92,7 @@ public abstract class Channel {
 
     Channel(EventLoop loop) {
         this.loop = loop;
+        this.closeFuture = new LoopBoundFuture<>(loop);
         this.pipeline = PIPELINES.newPipeline(this, new ChannelTransport());
     }
 
@@ -150,7 +153,7 @@ public abstract class Channel {
 
     /** A new promise to pass to {@link #write(Object, CompletableFuture)} and friends. */
     public CompletableFuture<Void> newPromise() {
-        return new CompletableFuture<>();
+        return new LoopBoundFuture<>(loop);
     }
 
     /**
@@ -203,7 +206,7 @@ public abstract class Channel {
 
     /** Closes the channel through the pipeline; the returned future completes once it is closed. */
     public CompletableFuture<Void> close() {
-        CompletableFuture<Void> promise = new CompletableFuture<>();
+        CompletableFuture<Void> promise = new LoopBoundFuture<>(loop);
         pipeline.close(promise);
         return promise;
     }
@@ -566,7 +569,7 @@ public abstract class Channel {
             closeNow(null);
         } else {
             try {
-                loop.execute(() -> closeNow(null));
+                loop.execute(UrgentTask.of(() -> closeNow(null)));
             } catch (java.util.concurrent.RejectedExecutionException e) {
                 try {
                     javaChannel().close();
@@ -601,7 +604,7 @@ public abstract class Channel {
     public final void adjustPendingOutboundBytes(long delta) {
         if (!loop.inLoop()) {
             try {
-                loop.execute(() -> adjustPendingOutboundBytes(delta));
+                loop.execute(UrgentTask.of(() -> adjustPendingOutboundBytes(delta)));
             } catch (java.util.concurrent.RejectedExecutionException loopGone) {
                 // The loop has shut down: its channels are closed and nothing counts any more.
             }

@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.RejectedExecutionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,7 +45,7 @@ public final class Pipeline {
 
             @Override
             public boolean inHandlerCallback(Pipeline pipeline) {
-                return pipeline.callbackDepth > 0;
+                return pipeline.inHandlerCallback();
             }
         });
     }
@@ -78,6 +79,15 @@ public final class Pipeline {
     /** The channel this pipeline belongs to. */
     public Channel channel() {
         return channel;
+    }
+
+    /**
+     * Whether an inbound handler callback (or handlerAdded/handlerRemoved) of this pipeline is running, so that an
+     * operation a handler starts now is its own. Loop thread only; the channel reaches it through
+     * {@link PipelineAccess#inHandlerCallback}.
+     */
+    boolean inHandlerCallback() {
+        return callbackDepth > 0;
     }
 
     // ------------------------------------------------------------------ structure
@@ -412,10 +422,21 @@ public final class Pipeline {
         tail.flush();
     }
 
-    /** Writes and flushes. */
+    /** Writes and flushes; from another thread, as one task for the loop. */
     public void writeAndFlush(Object msg, CompletableFuture<Void> promise) {
-        tail.write(msg, promise);
-        tail.flush();
+        if (channel.loop().inLoop()) {
+            tail.write(msg, promise);
+            tail.flush();
+            return;
+        }
+        try {
+            channel.loop().execute(() -> {
+                tail.write(msg, promise);
+                tail.flush();
+            });
+        } catch (RejectedExecutionException e) {
+            Context.refused(msg, promise, e);
+        }
     }
 
     /** Requests a batch of reads through every handler from the tail. */
