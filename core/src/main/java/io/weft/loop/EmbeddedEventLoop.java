@@ -46,6 +46,12 @@ public final class EmbeddedEventLoop extends EventLoop {
         return now;
     }
 
+    /** Always {@code true}: whoever drives an embedded loop is its thread. */
+    @Override
+    public boolean inLoop() {
+        return true;
+    }
+
     /** Queues {@code task} until the next {@link #runPendingTasks()}. Safe from any thread. */
     @Override
     public void execute(Runnable task) {

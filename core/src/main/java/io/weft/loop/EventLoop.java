@@ -143,10 +143,7 @@ public sealed class EventLoop implements Executor permits EmbeddedEventLoop {
         this.thread.start();
     }
 
-    /**
-     * For {@link EmbeddedEventLoop}: no thread (so {@link #inLoop()} is always true), no selector; the subclass
-     * overrides every other public method.
-     */
+    /** For {@link EmbeddedEventLoop}: no thread, no selector; the subclass overrides every public method. */
     EventLoop() {
         this.group = null;
         this.selector = null;
@@ -168,16 +165,9 @@ public sealed class EventLoop implements Executor permits EmbeddedEventLoop {
         return group;
     }
 
-    /**
-     * Whether the calling thread is this loop's thread; always {@code true} on an {@link EmbeddedEventLoop}, which
-     * has no thread of its own.
-     *
-     * <p>Final, so that the JIT binds the pipeline's and the channels' per-event calls statically even in a JVM
-     * where embedded loops run too (see docs/performance.md, "The embedded-loop seam"). On a loop's own thread it is
-     * one comparison; the {@code null} test (the embedded case) runs only for calls from other threads.
-     */
-    public final boolean inLoop() {
-        return Thread.currentThread() == thread || thread == null;
+    /** Whether the calling thread is this loop's thread. */
+    public boolean inLoop() {
+        return Thread.currentThread() == thread;
     }
 
     /** The number of channels assigned to this loop and not yet closed; read by {@link LoopChooser}s. */

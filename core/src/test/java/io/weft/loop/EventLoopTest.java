@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.weft.testing.log.LogCapture;
-import java.lang.reflect.Modifier;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -291,13 +290,5 @@ class EventLoopTest {
         CompletableFuture<Boolean> embeddedFromLoop = new CompletableFuture<>();
         loop.execute(() -> embeddedFromLoop.complete(embedded.inLoop()));
         assertTrue(embeddedFromLoop.get(10, TimeUnit.SECONDS));
-    }
-
-    @Test
-    void inLoopIsFinalSoPipelineCallsBindStaticallyWhateverLoopsExist() throws Exception {
-        // Checked on every pipeline hop: with an override in EmbeddedEventLoop the JIT would have to guard the call
-        // by the loop's class (docs/performance.md, "The embedded-loop seam").
-        assertTrue(Modifier.isFinal(EventLoop.class.getMethod("inLoop").getModifiers()));
-        assertEquals(EventLoop.class, EmbeddedEventLoop.class.getMethod("inLoop").getDeclaringClass());
     }
 }
