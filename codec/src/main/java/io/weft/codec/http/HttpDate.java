@@ -48,6 +48,11 @@ public final class HttpDate {
         return c.value;
     }
 
+    /** Whether {@code value} is the very string {@link #now()} returns this second (no comparison of characters). */
+    static boolean isCurrent(String value) {
+        return value == cached.value;
+    }
+
     /** {@code epochMillis} (rounded down to the second) as an IMF-fixdate. */
     public static String format(long epochMillis) {
         return IMF_FIXDATE.format(Instant.ofEpochSecond(Math.floorDiv(epochMillis, 1000)));

@@ -208,7 +208,9 @@ public final class HttpHeaders implements Iterable<Map.Entry<String, String>> {
 
     /** Appends a field whose value is a number. */
     public HttpHeaders add(String name, long value) {
-        return add(name, Long.toString(value));
+        validateName(name);
+        addUnchecked(name, Long.toString(value)); // digits and a sign: a valid value by construction
+        return this;
     }
 
     void addUnchecked(String name, String value) {
@@ -346,6 +348,9 @@ public final class HttpHeaders implements Iterable<Map.Entry<String, String>> {
     static void validateValue(String name, String value) {
         if (value == null) {
             throw new IllegalArgumentException("header " + name + " must not have a null value");
+        }
+        if (HttpDate.isCurrent(value)) {
+            return; // HttpDate.now(), valid by construction
         }
         for (int i = 0; i < value.length(); i++) {
             char c = value.charAt(i);

@@ -25,7 +25,55 @@ final class HttpMessageEncoder {
     private static final int CHUNKED = 2;
     private static final int NO_BODY = 3;
 
+    /** Size of a batch buffer, and the largest message that is appended to one. */
+    static final int BATCH_BYTES = 8192;
+    private static final int MAX_BATCHED = 2048 + 512;
+
     private int state = INIT;
+    private final boolean batching;
+    /**
+     * Complete small messages written without a promise, encoded back to back and not yet passed on: a read batch
+     * of pipelined responses leaves as one buffer ({@link #drain} passes it on; at most {@link #BATCH_BYTES}).
+     */
+    private Buffer batch;
+
+    /** An encoder that passes every message on as it is written. */
+    HttpMessageEncoder() {
+        this(false);
+    }
+
+    /**
+     * @param batching whether complete small messages written without a promise are gathered into one buffer until
+     *                 {@link #drain} (the owner drains before a flush and before anything else it writes)
+     */
+    HttpMessageEncoder(boolean batching) {
+        this.batching = batching;
+    }
+
+    /** Passes on the gathered messages, so that whatever is written next follows them. */
+    void drain(HandlerContext ctx) {
+        Buffer b = batch;
+        if (b != null) {
+            batch = null;
+            ctx.write(b, null);
+        }
+    }
+
+    /** Releases the gathered messages (the connection is gone). */
+    void discard() {
+        Buffer b = batch;
+        if (b != null) {
+            batch = null;
+            b.release();
+        }
+    }
+
+    /** Writes {@code out} unless it is the batch, which stays until drained. */
+    private void emit(HandlerContext ctx, Buffer out, CompletableFuture<Void> promise) {
+        if (out != batch) {
+            ctx.write(out, promise);
+        }
+    }
 
     boolean inMessage() {
         return state != INIT;
@@ -44,7 +92,10 @@ final class HttpMessageEncoder {
                         + "message is still being written");
             }
             writeHead(ctx, head, promise, bodyless);
-        } else if (msg instanceof HttpContent content) {
+            return;
+        }
+        drain(ctx);
+        if (msg instanceof HttpContent content) {
             if (state == INIT) {
                 content.release();
                 throw new EncoderException("a body part (" + msg + ") without a message head before it");
@@ -64,35 +115,31 @@ final class HttpMessageEncoder {
         HttpHeaders trailers = head instanceof FullHttpResponse f ? f.trailersOrNull()
                 : head instanceof FullHttpRequest f ? f.trailers() : null;
         int bodyBytes = body == null || mode == NO_BODY ? 0 : body.readableBytes();
-        HttpHeaders headers = head.headers();
-        int estimate = 64;
-        for (int i = 0; i < headers.size(); i++) {
-            estimate += headers.nameAt(i).length() + headers.valueAt(i).length() + 4;
-        }
-        if (head instanceof HttpRequest req) {
-            estimate += req.target().length();
-        }
-        boolean copyBody = body != null && bodyBytes <= COPY_THRESHOLD;
-        Buffer out = ctx.alloc().allocate(estimate + (copyBody ? bodyBytes + 32 : 0));
+        int headLength;
         try {
-            if (head instanceof HttpResponse r) {
-                out.writeBytes(r.status().statusLine());
-            } else {
-                HttpRequest req = (HttpRequest) head;
-                out.writeBytes(req.method().bytes());
-                out.writeByte(' ');
-                out.writeCharSequence(req.target(), StandardCharsets.ISO_8859_1);
-                out.writeByte(' ');
-                out.writeBytes(req.version().bytes());
-                out.writeBytes(CRLF);
-            }
-            writeFields(out, headers);
-            out.writeBytes(CRLF);
+            headLength = encodeHead(head);
         } catch (RuntimeException e) {
-            out.release();
             ReferenceCounted.safeRelease(head);
             throw e;
         }
+        boolean copyBody = body != null && bodyBytes <= COPY_THRESHOLD;
+        int size = headLength + (copyBody ? bodyBytes : 0);
+        Buffer out;
+        if (batching && promise == null && copyBody && mode != CHUNKED && size <= MAX_BATCHED) {
+            // A complete small message: appended to the batch (a new one when it is full).
+            out = batch;
+            if (out == null || out.writableBytes() < size) {
+                drain(ctx);
+                out = ctx.alloc().allocate(BATCH_BYTES);
+                batch = out;
+            }
+        } else {
+            drain(ctx);
+            out = ctx.alloc().allocate(size + (copyBody ? 32 : 0));
+        }
+        // One bulk copy of the whole head (and a small body) into the outbound buffer.
+        out.writeBytes(scratch, 0, headLength);
+        releaseLargeScratch();
         if (body == null) {
             state = interim ? INIT : mode;
             ctx.write(out, promise);
@@ -102,7 +149,7 @@ final class HttpMessageEncoder {
         state = INIT;
         if (mode == NO_BODY || bodyBytes == 0 && mode == RAW) {
             body.release();
-            ctx.write(out, promise);
+            emit(ctx, out, promise);
             return;
         }
         if (mode == CHUNKED) {
@@ -127,7 +174,7 @@ final class HttpMessageEncoder {
         if (copyBody) {
             out.writeBytes(body);
             body.release();
-            ctx.write(out, promise);
+            emit(ctx, out, promise);
         } else {
             ctx.write(out, null);
             ctx.write(body, promise);
@@ -188,29 +235,87 @@ final class HttpMessageEncoder {
         }
     }
 
-    /** Scratch space for turning header text into bytes with one bulk copy per field. */
-    private byte[] scratch = new byte[256];
+    /** How large the head scratch array starts, and the size it is cut back to after an unusually large head. */
+    private static final int SCRATCH = 512;
+    private static final int SCRATCH_KEPT = 16 * 1024;
 
-    private void writeFields(Buffer out, HttpHeaders headers) {
-        for (int i = 0; i < headers.size(); i++) {
+    /** Where a head (or a trailer section) is assembled before one bulk copy into the outbound buffer. */
+    private byte[] scratch = new byte[SCRATCH];
+
+    /** Drops a scratch array grown for an unusually large head, so an idle connection holds at most 16 KiB. */
+    private void releaseLargeScratch() {
+        if (scratch.length > SCRATCH_KEPT) {
+            scratch = new byte[SCRATCH];
+        }
+    }
+
+    /** Writes the start line, the fields and the blank line of {@code head} into {@link #scratch}; returns its length. */
+    private int encodeHead(HttpMessage head) {
+        byte[] b = scratch;
+        int n;
+        if (head instanceof HttpResponse r) {
+            byte[] line = r.status().statusLine();
+            b = ensure(0, line.length);
+            System.arraycopy(line, 0, b, 0, line.length);
+            n = line.length;
+        } else {
+            HttpRequest req = (HttpRequest) head;
+            byte[] method = req.method().bytes();
+            byte[] version = req.version().bytes();
+            String target = req.target();
+            b = ensure(0, method.length + target.length() + version.length + 4);
+            System.arraycopy(method, 0, b, 0, method.length);
+            n = method.length;
+            b[n++] = ' ';
+            latin1(target, b, n);
+            n += target.length();
+            b[n++] = ' ';
+            System.arraycopy(version, 0, b, n, version.length);
+            n += version.length;
+            b[n++] = '\r';
+            b[n++] = '\n';
+        }
+        n = encodeFields(head.headers(), n);
+        b = ensure(n, 2);
+        b[n++] = '\r';
+        b[n++] = '\n';
+        return n;
+    }
+
+    /** Appends {@code name: value CRLF} for every field at {@code n} of {@link #scratch}; returns the new length. */
+    private int encodeFields(HttpHeaders headers, int n) {
+        for (int i = 0, size = headers.size(); i < size; i++) {
             String name = headers.nameAt(i);
             String value = headers.valueAt(i);
-            int n = name.length();
-            int v = value.length();
-            int total = n + v + 4;
-            byte[] b = scratch;
-            if (b.length < total) {
-                b = new byte[Math.max(total, b.length << 1)];
-                scratch = b;
-            }
-            latin1(name, b, 0);
-            b[n] = ':';
-            b[n + 1] = ' ';
-            latin1(value, b, n + 2);
-            b[total - 2] = '\r';
-            b[total - 1] = '\n';
-            out.writeBytes(b, 0, total);
+            int nl = name.length();
+            int vl = value.length();
+            byte[] b = ensure(n, nl + vl + 4);
+            latin1(name, b, n);
+            n += nl;
+            b[n++] = ':';
+            b[n++] = ' ';
+            latin1(value, b, n);
+            n += vl;
+            b[n++] = '\r';
+            b[n++] = '\n';
         }
+        return n;
+    }
+
+    /** {@link #scratch}, grown if {@code more} bytes do not fit after the first {@code used}. */
+    private byte[] ensure(int used, int more) {
+        byte[] b = scratch;
+        if (b.length - used < more) {
+            b = java.util.Arrays.copyOf(b, Math.max(used + more, b.length << 1));
+            scratch = b;
+        }
+        return b;
+    }
+
+    private void writeFields(Buffer out, HttpHeaders headers) {
+        int n = encodeFields(headers, 0);
+        out.writeBytes(scratch, 0, n);
+        releaseLargeScratch();
     }
 
     /**

@@ -312,11 +312,10 @@ public abstract class HttpObjectDecoder extends ByteToMessageDecoder {
         while (true) {
             byte[] b = line;
             int fill = lineFill;
-            for (int i = lineScanned; i < fill; i++) {
-                if (b[i] == '\n') {
-                    lineScanned = i;
-                    return i;
-                }
+            int lf = AsciiTables.indexOf(b, lineScanned, fill, (byte) '\n');
+            if (lf >= 0) {
+                lineScanned = lf;
+                return lf;
             }
             lineScanned = fill;
             int available = in.readableBytes() - fill;
@@ -395,11 +394,10 @@ public abstract class HttpObjectDecoder extends ByteToMessageDecoder {
                 if (length > budget) {
                     throw tooLong(budget, length, true);
                 }
-                for (int i = start; i < end; i++) {
-                    if (b[i] == '\r') {
-                        throw new MalformedHttpException("bare CR at position " + (i - start) + " of the "
-                                + initialLineName());
-                    }
+                int cr = AsciiTables.indexOf(b, start, end, (byte) '\r');
+                if (cr >= 0) {
+                    throw new MalformedHttpException("bare CR at position " + (cr - start) + " of the "
+                            + initialLineName());
                 }
                 headers = new HttpHeaders();
                 message = parseInitialLine(b, start, length, headers);
@@ -493,27 +491,20 @@ public abstract class HttpObjectDecoder extends ByteToMessageDecoder {
         if (b[offset] == ' ' || b[offset] == '\t') {
             throw new MalformedHttpException("obsolete line folding in the header section");
         }
-        int colon = -1;
         int lineEnd = offset + length;
-        for (int i = offset; i < lineEnd; i++) {
-            byte c = b[i];
-            if (c == ':') {
-                colon = i;
-                break;
-            }
-            if (!isTokenChar(c)) {
-                if (c == ' ' || c == '\t') {
-                    throw new MalformedHttpException("whitespace in or after a header name at position "
-                            + (i - offset));
-                }
-                throw new MalformedHttpException("invalid character " + (c & 0xFF) + " in a header name");
-            }
-        }
+        int colon = AsciiTables.indexOf(b, offset, lineEnd, (byte) ':');
         if (colon < 0) {
+            checkHeaderName(b, offset, lineEnd);
             throw new MalformedHttpException("header line of " + length + " bytes without a colon");
         }
         if (colon == offset) {
             throw new MalformedHttpException("header line with an empty name");
+        }
+        // A common name (matched byte for byte, ignoring the case of letters only) is a token by construction.
+        String name = commonName(b, offset, colon - offset);
+        if (name == null) {
+            checkHeaderName(b, offset, colon);
+            name = new String(b, offset, colon - offset, StandardCharsets.ISO_8859_1);
         }
         int s = colon + 1;
         int e = lineEnd;
@@ -523,13 +514,10 @@ public abstract class HttpObjectDecoder extends ByteToMessageDecoder {
         while (e > s && (b[e - 1] == ' ' || b[e - 1] == '\t')) {
             e--;
         }
-        for (int i = s; i < e; i++) {
-            byte c = b[i];
-            if ((c >= 0 && c < 0x20 && c != '\t') || c == 0x7F) {
-                throw new MalformedHttpException("control character " + c + " in the value of a header field");
-            }
+        int bad = AsciiTables.indexOfControl(b, s, e);
+        if (bad >= 0) {
+            throw new MalformedHttpException("control character " + b[bad] + " in the value of a header field");
         }
-        String name = headerName(b, offset, colon - offset);
         if (name == HttpHeaderNames.HOST) {
             checkHost(b, s, e);
         }
@@ -544,16 +532,46 @@ public abstract class HttpObjectDecoder extends ByteToMessageDecoder {
         "if-modified-since", HttpHeaderNames.CONTENT_ENCODING, HttpHeaderNames.VARY, "keep-alive",
     };
 
-    /**
-     * Common header names (matched ignoring case) are returned as the shared lower-case constants of
-     * {@link HttpHeaderNames}: no allocation per field, and lookups with those constants match by identity.
-     * Other names keep the spelling they arrived with.
-     */
-    private static String headerName(byte[] b, int offset, int length) {
-        for (String name : COMMON_NAMES) {
-            if (name.length() != length) {
-                continue;
+    /** Throws for the first byte of {@code b[from, to)} that may not be in a header name (a token). */
+    private static void checkHeaderName(byte[] b, int from, int to) {
+        for (int i = from; i < to; i++) {
+            byte c = b[i];
+            if (!isTokenChar(c)) {
+                if (c == ' ' || c == '\t') {
+                    throw new MalformedHttpException("whitespace in or after a header name at position "
+                            + (i - from));
+                }
+                throw new MalformedHttpException("invalid character " + (c & 0xFF) + " in a header name");
             }
+        }
+    }
+
+    /** {@link #COMMON_NAMES} by length: a name is compared only with the few of its own length. */
+    private static final String[][] COMMON_BY_LENGTH = byLength(COMMON_NAMES);
+
+    private static String[][] byLength(String[] names) {
+        int longest = 0;
+        for (String name : names) {
+            longest = Math.max(longest, name.length());
+        }
+        String[][] table = new String[longest + 1][];
+        for (int length = 0; length <= longest; length++) {
+            final int l = length;
+            table[length] = java.util.Arrays.stream(names).filter(n -> n.length() == l).toArray(String[]::new);
+        }
+        return table;
+    }
+
+    /**
+     * Common header names (matched ignoring the case of letters) are returned as the shared lower-case constants
+     * of {@link HttpHeaderNames}: no allocation per field, and lookups with those constants match by identity.
+     * Returns null for other names (the caller checks them and keeps the spelling they arrived with).
+     */
+    private static String commonName(byte[] b, int offset, int length) {
+        if (length >= COMMON_BY_LENGTH.length) {
+            return null;
+        }
+        for (String name : COMMON_BY_LENGTH[length]) {
             boolean same = true;
             for (int i = 0; i < length; i++) {
                 int c = b[offset + i];
@@ -569,7 +587,7 @@ public abstract class HttpObjectDecoder extends ByteToMessageDecoder {
                 return name;
             }
         }
-        return new String(b, offset, length, StandardCharsets.ISO_8859_1);
+        return null;
     }
 
     /**

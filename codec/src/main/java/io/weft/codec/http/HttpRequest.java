@@ -23,6 +23,13 @@ public class HttpRequest extends HttpMessage {
         this.target = validateTarget(target);
     }
 
+    /** A decoded request: the decoder has already checked {@code target} more strictly than the constructor would. */
+    HttpRequest(HttpVersion version, HttpMethod method, HttpHeaders headers, String checkedTarget) {
+        super(version, headers);
+        this.method = method;
+        this.target = checkedTarget;
+    }
+
     private static String validateTarget(String target) {
         Objects.requireNonNull(target, "target");
         if (target.isEmpty()) {

@@ -62,7 +62,7 @@ public class HttpRequestDecoder extends HttpObjectDecoder {
             throw new MalformedHttpException("empty request target");
         }
         String target = parseTarget(method, b, sp1 + 1, sp2);
-        return new HttpRequest(version, method, target, headers);
+        return new HttpRequest(version, method, headers, target);
     }
 
     /** The authority of an absolute-form target of the request being decoded (it replaces the host field). */
@@ -76,15 +76,17 @@ public class HttpRequestDecoder extends HttpObjectDecoder {
      */
     private String parseTarget(HttpMethod method, byte[] b, int from, int to) {
         targetAuthority = null;
-        for (int i = from; i < to; i++) {
+        int special = AsciiTables.indexOfInvisibleOr(b, from, to, (byte) '#', (byte) '%');
+        for (int i = special; i >= 0; i = AsciiTables.indexOfInvisibleOr(b, i + 1, to, (byte) '#', (byte) '%')) {
             byte c = b[i];
-            if (c <= 0x20 || c == 0x7F) {
-                throw new MalformedHttpException("invalid character " + (c & 0xFF) + " in the request target");
-            }
             if (c == '#') {
                 throw new MalformedHttpException("request target with a fragment ('#')");
             }
+            if (c != '%') {
+                throw new MalformedHttpException("invalid character " + (c & 0xFF) + " in the request target");
+            }
         }
+        boolean percent = special >= 0; // only '%' can be left: the rest threw
         byte first = b[from];
         if (method == HttpMethod.CONNECT) {
             // authority-form: uri-host ":" port (RFC 9110 section 9.3.6).
@@ -96,7 +98,9 @@ public class HttpRequestDecoder extends HttpObjectDecoder {
             return new String(b, from, to - from, StandardCharsets.ISO_8859_1);
         }
         if (first == '/') {
-            checkPercentEncoding(b, from, to);
+            if (percent) {
+                checkPercentEncoding(b, from, to);
+            }
             return new String(b, from, to - from, StandardCharsets.ISO_8859_1);
         }
         if (to - from == 1 && first == '*') {
@@ -157,12 +161,7 @@ public class HttpRequestDecoder extends HttpObjectDecoder {
     }
 
     static int indexOf(byte[] b, int from, int to, byte value) {
-        for (int i = from; i < to; i++) {
-            if (b[i] == value) {
-                return i;
-            }
-        }
-        return -1;
+        return AsciiTables.indexOf(b, from, to, value);
     }
 
     @Override

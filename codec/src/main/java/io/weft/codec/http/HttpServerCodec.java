@@ -63,7 +63,7 @@ public class HttpServerCodec extends HttpRequestDecoder
     private static final int HTTP_1_0 = 4;
 
     private final HttpServerConfig serverConfig;
-    private final HttpMessageEncoder encoder = new HttpMessageEncoder();
+    private final HttpMessageEncoder encoder = new HttpMessageEncoder(true);
     private HandlerContext ctx;
     /** Flags of requests not yet answered, oldest first (a ring; at most maxPendingResponses + 1). */
     private int[] pending = new int[8];
@@ -90,6 +90,8 @@ public class HttpServerCodec extends HttpRequestDecoder
     private long lastReadNanos;
     private long headStartNanos;
     private long lastActivityNanos;
+    /** Whether a read that stamped {@link #lastReadNanos} is being decoded (synchronous answers happen inside it). */
+    private boolean inRead;
 
     /** A codec with {@link HttpDecoderConfig#DEFAULT} limits and {@link HttpServerConfig#DEFAULT} timeouts. */
     public HttpServerCodec() {
@@ -138,20 +140,38 @@ public class HttpServerCodec extends HttpRequestDecoder
     @Override
     public void channelInactive(HandlerContext ctx) throws Exception {
         stopTimer();
+        encoder.discard();
         super.channelInactive(ctx);
     }
 
     @Override
     protected void handlerRemoved0(HandlerContext ctx) throws Exception {
         stopTimer();
+        encoder.drain(ctx);
     }
 
     @Override
     public void channelRead(HandlerContext ctx, Object msg) throws Exception {
-        if (timerPeriodNanos > 0 && msg instanceof Buffer) {
-            lastReadNanos = now();
+        if (timerPeriodNanos == 0 || !(msg instanceof Buffer)) {
+            super.channelRead(ctx, msg);
+            return;
         }
-        super.channelRead(ctx, msg);
+        lastReadNanos = now();
+        boolean nested = inRead;
+        inRead = true;
+        try {
+            super.channelRead(ctx, msg);
+        } finally {
+            inRead = nested;
+        }
+    }
+
+    /**
+     * The time of an event that happens while a read is being decoded (a head starts, the application answers
+     * synchronously): the read's own time, taken once per read instead of once per request; the clock otherwise.
+     */
+    private long eventNanos() {
+        return inRead ? lastReadNanos : now();
     }
 
     /** The loop's clock (virtual on an embedded loop, so tests can advance it). */
@@ -180,7 +200,7 @@ public class HttpServerCodec extends HttpRequestDecoder
     @Override
     void onHeadStart() {
         if (timerPeriodNanos > 0) {
-            headStartNanos = now();
+            headStartNanos = eventNanos();
         }
     }
 
@@ -242,6 +262,7 @@ public class HttpServerCodec extends HttpRequestDecoder
             log.debug("{}: closing after {} ms without a request ({} timeout)", ctx.channel(), timeoutMillis, what);
             closing = true;
             discardInput();
+            encoder.drain(ctx);
             ctx.close();
             return;
         }
@@ -349,6 +370,7 @@ public class HttpServerCodec extends HttpRequestDecoder
             }
             if (pendingSize == 0 && !responding && request.contentLength() != 0) {
                 // The body is within the limit (the parser checked content-length): ask for it.
+                encoder.drain(ctx);
                 ctx.write(ctx.alloc().copyOf(CONTINUE));
                 ctx.flush();
             }
@@ -376,6 +398,7 @@ public class HttpServerCodec extends HttpRequestDecoder
                 // what is queued (a complete answer) or at once (an answer cut short).
                 closing = true;
                 discardInput();
+                encoder.drain(ctx);
                 ctx.flush();
                 if (responding) {
                     ctx.close();
@@ -424,6 +447,7 @@ public class HttpServerCodec extends HttpRequestDecoder
         // Class checks, not the HttpObject interface: on JDK 17 alternating interface checks on one class thrash
         // its secondary-supers cache across loop threads (JDK-8180450).
         if (!(msg instanceof HttpMessage) && !(msg instanceof HttpContent)) {
+            encoder.drain(ctx);
             ctx.write(msg, promise);
             return;
         }
@@ -465,7 +489,7 @@ public class HttpServerCodec extends HttpRequestDecoder
         if (last) {
             responding = false;
             if (timerPeriodNanos > 0) {
-                lastActivityNanos = now();
+                lastActivityNanos = eventNanos();
             }
             HttpDecoderException error = deferredError;
             if (error != null && pendingSize == 0 && !closing) {
@@ -476,6 +500,22 @@ public class HttpServerCodec extends HttpRequestDecoder
         if (paused) {
             maybeResume();
         }
+    }
+
+    /**
+     * Passes on the responses gathered since the last flush (complete small responses written without a promise
+     * leave as one buffer per flush), then flushes.
+     */
+    @Override
+    public void flush(HandlerContext ctx) throws Exception {
+        encoder.drain(ctx);
+        ctx.flush();
+    }
+
+    @Override
+    public void close(HandlerContext ctx, CompletableFuture<Void> promise) throws Exception {
+        encoder.drain(ctx);
+        super.close(ctx, promise);
     }
 
     /** Matches {@code response} with its request and fixes its framing headers; returns whether it is bodiless. */
