@@ -40,7 +40,7 @@ class TcpProxyStreamTest {
     /** The slow readers pause this long after every PAUSE_EVERY bytes. */
     private static final long PAUSE_EVERY = 8L << 20;
     private static final long PAUSE_MILLIS = 20;
-    /** What the proxy may queue towards one side: a high water mark plus one read batch (16 reads of 256 KiB). */
+    /** What the proxy may queue towards one side: a high water mark plus one read batch (16 reads of at most 64 KiB), with room. */
     private static final long PENDING_BOUND = 8L << 20;
 
     static {
