@@ -68,6 +68,9 @@ for round in $(seq 1 "$rounds"); do
     if (( round % 2 == 1 )); then sides=(weft netty); else sides=(netty weft); fi
     for side in "${sides[@]}"; do
         file="${out%.json}.r$round-$side.json"
+        if ! java -jar "$jar" -l "(${include})\.${side}[A-Z]" | grep -q '\.'; then
+            continue    # a Weft-only benchmark (SeamBenchmark) has no Netty side
+        fi
         echo "round $round/$rounds: $side" >&2
         # shellcheck disable=SC2086
         java -jar "$jar" "(${include})\.${side}[A-Z]" -f "$forks" -i "$iterations" -wi "$warmups" -r "$time" \

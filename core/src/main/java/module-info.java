@@ -6,9 +6,8 @@
  * {@code org.slf4j.Logger} and an {@code org.slf4j.event.Level}), so a module that reads {@code io.weft.core} reads
  * SLF4J's API too (bind a backend of your choice at run time; core binds none).
  *
- * <p>Public for Weft's own channel implementations, not for applications (they may change without notice):
- * {@code io.weft.loop.IoHandler}, {@code EventLoop.register}/{@code deregister} and {@code Pipeline.Transport}.
- * They live in exported packages because the channel and loop packages use each other.
+ * <p>Packages under {@code io.weft.internal} (loop registration, the pipeline's transport, shared helpers) are
+ * Weft's own and not exported.
  */
 module io.weft.core {
     requires transitive org.slf4j;

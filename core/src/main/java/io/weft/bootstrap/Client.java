@@ -1,5 +1,6 @@
 package io.weft.bootstrap;
 
+import io.weft.internal.loop.LoopBoundFuture;
 import io.weft.channel.ChannelInitializer;
 import io.weft.channel.ChannelOption;
 import io.weft.channel.TcpChannel;
@@ -132,7 +133,7 @@ public final class Client {
                 return CompletableFuture.failedFuture(e);
             }
         }
-        CompletableFuture<TcpChannel> result = new CompletableFuture<>();
+        CompletableFuture<TcpChannel> result = new LoopBoundFuture<>(loop);
         resolution().resolve(host, loop).whenComplete((address, error) -> {
             if (error != null) {
                 result.completeExceptionally(error);

@@ -2,9 +2,15 @@ package io.weft.channel;
 
 import io.weft.buffer.BufferAllocator;
 import io.weft.buffer.ReferenceCounted;
+import io.weft.internal.access.SharedSecrets;
 import io.weft.internal.log.ThrottledLog;
+import io.weft.internal.loop.IoHandler;
+import io.weft.internal.loop.LoopAccess;
+import io.weft.internal.loop.LoopBoundFuture;
+import io.weft.internal.loop.UrgentTask;
+import io.weft.internal.pipeline.PipelineAccess;
+import io.weft.internal.pipeline.Transport;
 import io.weft.loop.EventLoop;
-import io.weft.loop.IoHandler;
 import io.weft.pipeline.Pipeline;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -50,12 +56,15 @@ public abstract class Channel {
     private static final Logger log = LoggerFactory.getLogger(Channel.class);
     private static final ThrottledLog initializerFaults = new ThrottledLog(log);
     private static final AtomicLong IDS = new AtomicLong();
+    /** Keys to the loop's registration and the pipeline's package-private members; constants, so calls inline. */
+    private static final LoopAccess LOOPS = SharedSecrets.loopAccess();
+    private static final PipelineAccess PIPELINES = SharedSecrets.pipelineAccess();
 
     private final long id = IDS.incrementAndGet();
     final EventLoop loop;
     final Pipeline pipeline;
     final Map<ChannelOption<?>, Object> options = new ConcurrentHashMap<>();
-    private final CompletableFuture<Void> closeFuture = new CompletableFuture<>();
+    private final CompletableFuture<Void> closeFuture;
     final Io ioHandler = new Io();
 
     // Hot settings, confined to the loop after registration (autoRead is also read by handlers via isAutoRead()).
@@ -83,7 +92,8 @@ public abstract class Channel {
 
     Channel(EventLoop loop) {
         this.loop = loop;
-        this.pipeline = new Pipeline(this, new Transport());
+        this.closeFuture = new LoopBoundFuture<>(loop);
+        this.pipeline = PIPELINES.newPipeline(this, new ChannelTransport());
     }
 
     /** A process-unique number, for logs. */
@@ -143,7 +153,7 @@ public abstract class Channel {
 
     /** A new promise to pass to {@link #write(Object, CompletableFuture)} and friends. */
     public CompletableFuture<Void> newPromise() {
-        return new CompletableFuture<>();
+        return new LoopBoundFuture<>(loop);
     }
 
     /**
@@ -196,7 +206,7 @@ public abstract class Channel {
 
     /** Closes the channel through the pipeline; the returned future completes once it is closed. */
     public CompletableFuture<Void> close() {
-        CompletableFuture<Void> promise = new CompletableFuture<>();
+        CompletableFuture<Void> promise = new LoopBoundFuture<>(loop);
         pipeline.close(promise);
         return promise;
     }
@@ -365,7 +375,7 @@ public abstract class Channel {
     final void register(ChannelInitializer init) {
         this.initializer = init;
         this.registerCalled = true;
-        loop.register(javaChannel(), 0, ioHandler);
+        LOOPS.register(loop, javaChannel(), 0, ioHandler);
     }
 
     /** Runs on the loop once the channel is registered and initialized. */
@@ -439,7 +449,7 @@ public abstract class Channel {
         failStart(new ClosedChannelException());
         closeSocket();
         if (registerCalled && key != null) {
-            loop.deregister(key);
+            LOOPS.deregister(loop, key);
             key = null;
         }
         failPendingWrites(new ClosedChannelException());
@@ -494,7 +504,7 @@ public abstract class Channel {
      * channel's pipeline is running (so this is, directly or not, a handler's own write, flush or close).
      */
     final boolean mustDefer() {
-        return pipeline.inHandlerCallback();
+        return PIPELINES.inHandlerCallback(pipeline);
     }
 
     /**
@@ -559,7 +569,7 @@ public abstract class Channel {
             closeNow(null);
         } else {
             try {
-                loop.execute(() -> closeNow(null));
+                loop.execute(UrgentTask.of(() -> closeNow(null)));
             } catch (java.util.concurrent.RejectedExecutionException e) {
                 try {
                     javaChannel().close();
@@ -594,7 +604,7 @@ public abstract class Channel {
     public final void adjustPendingOutboundBytes(long delta) {
         if (!loop.inLoop()) {
             try {
-                loop.execute(() -> adjustPendingOutboundBytes(delta));
+                loop.execute(UrgentTask.of(() -> adjustPendingOutboundBytes(delta)));
             } catch (java.util.concurrent.RejectedExecutionException loopGone) {
                 // The loop has shut down: its channels are closed and nothing counts any more.
             }
@@ -669,7 +679,7 @@ public abstract class Channel {
     }
 
     /** The pipeline head's way into the channel. */
-    private final class Transport implements Pipeline.Transport {
+    private final class ChannelTransport implements Transport {
         @Override
         public void write(Object msg, CompletableFuture<Void> promise) {
             if (!loop.inLoop()) {
@@ -712,7 +722,7 @@ public abstract class Channel {
         public void registered(SelectionKey selectionKey) {
             key = selectionKey;
             if (!open) {
-                loop.deregister(selectionKey);
+                LOOPS.deregister(loop, selectionKey);
                 key = null;
                 return;
             }

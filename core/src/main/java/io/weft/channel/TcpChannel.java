@@ -1,5 +1,6 @@
 package io.weft.channel;
 
+import io.weft.internal.loop.LoopBoundFuture;
 import io.weft.buffer.Buffer;
 import io.weft.loop.EventLoop;
 import io.weft.loop.ScheduledTask;
@@ -52,7 +53,7 @@ public final class TcpChannel extends ReadWriteChannel {
      */
     public static CompletableFuture<TcpChannel> connect(EventLoop loop, SocketAddress remote,
             Map<ChannelOption<?>, Object> options, ChannelInitializer initializer) {
-        CompletableFuture<TcpChannel> promise = new CompletableFuture<>();
+        CompletableFuture<TcpChannel> promise = new LoopBoundFuture<>(loop);
         SocketChannel socket;
         try {
             socket = remote instanceof UnixDomainSocketAddress ? SocketChannel.open(StandardProtocolFamily.UNIX)
@@ -138,7 +139,7 @@ public final class TcpChannel extends ReadWriteChannel {
      * @return a future completing once the output is shut down
      */
     public CompletableFuture<Void> shutdownOutput() {
-        CompletableFuture<Void> promise = new CompletableFuture<>();
+        CompletableFuture<Void> promise = new LoopBoundFuture<>(loop());
         if (loop.inLoop()) {
             requestShutdownOutput(promise);
         } else {

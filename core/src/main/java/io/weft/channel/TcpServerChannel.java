@@ -1,5 +1,6 @@
 package io.weft.channel;
 
+import io.weft.internal.loop.LoopBoundFuture;
 import io.weft.internal.log.ThrottledLog;
 import io.weft.loop.EventLoop;
 import io.weft.loop.EventLoopGroup;
@@ -83,7 +84,7 @@ public final class TcpServerChannel extends Channel {
     public static CompletableFuture<TcpServerChannel> bind(EventLoop loop, SocketAddress local,
             Map<ChannelOption<?>, Object> options, ChannelInitializer initializer, EventLoopGroup childGroup,
             Map<ChannelOption<?>, Object> childOptions, ChannelInitializer childInitializer) {
-        CompletableFuture<TcpServerChannel> promise = new CompletableFuture<>();
+        CompletableFuture<TcpServerChannel> promise = new LoopBoundFuture<>(loop);
         ServerSocketChannel socket;
         try {
             socket = local instanceof UnixDomainSocketAddress ? ServerSocketChannel.open(StandardProtocolFamily.UNIX)

@@ -1,5 +1,6 @@
 package io.weft.channel;
 
+import io.weft.internal.loop.LoopBoundFuture;
 import io.weft.buffer.Buffer;
 import io.weft.loop.EventLoop;
 import java.io.IOException;
@@ -85,7 +86,7 @@ public final class UdpChannel extends ReadWriteChannel {
      */
     public static CompletableFuture<UdpChannel> open(EventLoop loop, SocketAddress local, SocketAddress remote,
             ProtocolFamily family, Map<ChannelOption<?>, Object> options, ChannelInitializer initializer) {
-        CompletableFuture<UdpChannel> promise = new CompletableFuture<>();
+        CompletableFuture<UdpChannel> promise = new LoopBoundFuture<>(loop);
         DatagramChannel socket;
         try {
             socket = family == null ? DatagramChannel.open() : DatagramChannel.open(family);

@@ -1,5 +1,6 @@
 package io.weft.loop;
 
+import io.weft.internal.loop.IoHandler;
 import java.nio.channels.SelectableChannel;
 import java.nio.channels.SelectionKey;
 import java.util.PriorityQueue;
@@ -141,7 +142,7 @@ public final class EmbeddedEventLoop extends EventLoop {
 
     /** Registers at once, on the calling thread; {@code channel} may be {@code null} (an embedded channel). */
     @Override
-    public void register(SelectableChannel channel, int interestOps, IoHandler handler) {
+    void register(SelectableChannel channel, int interestOps, IoHandler handler) {
         if (shutDown) {
             handler.registrationFailed(new RejectedExecutionException("embedded event loop has been shut down"));
             return;
@@ -151,7 +152,7 @@ public final class EmbeddedEventLoop extends EventLoop {
     }
 
     @Override
-    public void deregister(SelectionKey key) {
+    void deregister(SelectionKey key) {
         if (key != null) {
             key.cancel();
         }

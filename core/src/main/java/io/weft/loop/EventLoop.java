@@ -1,6 +1,10 @@
 package io.weft.loop;
 
+import io.weft.internal.access.SharedSecrets;
 import io.weft.internal.log.ThrottledLog;
+import io.weft.internal.loop.IoHandler;
+import io.weft.internal.loop.LoopAccess;
+import io.weft.internal.loop.UrgentTask;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.invoke.MethodHandles;
@@ -81,6 +85,18 @@ public sealed class EventLoop implements Executor permits EmbeddedEventLoop {
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
+        // Channels register through this key; the registration methods themselves stay package-private.
+        SharedSecrets.setLoopAccess(new LoopAccess() {
+            @Override
+            public void register(EventLoop loop, SelectableChannel channel, int interestOps, IoHandler handler) {
+                loop.register(channel, interestOps, handler);
+            }
+
+            @Override
+            public void deregister(EventLoop loop, SelectionKey key) {
+                loop.deregister(key);
+            }
+        });
     }
 
     private final EventLoopGroup group;
@@ -90,6 +106,10 @@ public sealed class EventLoop implements Executor permits EmbeddedEventLoop {
     private final PriorityQueue<ScheduledTask> timers = new PriorityQueue<>();
     private final AtomicInteger channelCount = new AtomicInteger();
     private final AtomicInteger cancelledTimers = new AtomicInteger();
+    /** Timers accepted by {@link #schedule} and not yet run, dropped or purged from the heap; bounded by maxTimers. */
+    private final AtomicInteger pendingTimers = new AtomicInteger();
+    private final int maxPendingTasks;
+    private final int maxTimers;
     private final CompletableFuture<Void> terminationFuture = new CompletableFuture<>();
     private final Consumer<SelectionKey> dispatcher = this::dispatch;
     private final AtomicLong timerSequence = new AtomicLong();
@@ -109,8 +129,10 @@ public sealed class EventLoop implements Executor permits EmbeddedEventLoop {
     private volatile long shutdownDeadlineNanos;
     private volatile boolean terminated;
 
-    EventLoop(EventLoopGroup group, String threadName) {
+    EventLoop(EventLoopGroup group, String threadName, int maxPendingTasks, int maxTimers) {
         this.group = group;
+        this.maxPendingTasks = maxPendingTasks;
+        this.maxTimers = maxTimers;
         try {
             this.selector = Selector.open();
         } catch (IOException e) {
@@ -126,6 +148,8 @@ public sealed class EventLoop implements Executor permits EmbeddedEventLoop {
         this.group = null;
         this.selector = null;
         this.thread = null;
+        this.maxPendingTasks = Integer.MAX_VALUE;
+        this.maxTimers = Integer.MAX_VALUE;
     }
 
     /**
@@ -173,6 +197,11 @@ public sealed class EventLoop implements Executor permits EmbeddedEventLoop {
      * <p>Every accepted task runs: the loop drains its queue after it stops, and a task offered too late for that
      * final drain is refused here rather than left behind.
      *
+     * <p>The queue is bounded for other threads: with {@link #maxPendingTasks()} tasks waiting, a task from another
+     * thread is refused with {@link LoopOverloadedException} (a producer faster than the loop meets back-pressure
+     * rather than exhausting the heap). Tasks the loop thread gives itself are never refused while it runs.
+     *
+     * @throws LoopOverloadedException    if another thread offers a task while the queue is full
      * @throws RejectedExecutionException if the loop has terminated
      */
     @Override
@@ -192,6 +221,10 @@ public sealed class EventLoop implements Executor permits EmbeddedEventLoop {
             if (terminated) {
                 throw new RejectedExecutionException("event loop " + thread.getName() + " has terminated");
             }
+            if (tasks.size() >= maxPendingTasks && !(task instanceof UrgentTask)) {
+                throw new LoopOverloadedException(thread.getName(), LoopOverloadedException.Bound.PENDING_TASKS,
+                        maxPendingTasks);
+            }
             tasks.offer(task);
         } finally {
             submitting.decrementAndGet();
@@ -210,7 +243,12 @@ public sealed class EventLoop implements Executor permits EmbeddedEventLoop {
      * counts as zero; a delay longer than about 73 years is clamped to that. A timer that throws is logged and the
      * loop goes on.
      *
+     * <p>At most {@link #maxTimers()} timers may be pending at once (cancelled ones count until the loop purges
+     * them, which it does first when the bound is reached on the loop thread).
+     *
      * @return a handle that can cancel the task
+     * @throws LoopOverloadedException    if {@link #maxTimers()} timers are pending, or, from another thread, the
+     *                                    task queue is full
      * @throws RejectedExecutionException if the loop has terminated
      */
     public ScheduledTask schedule(Runnable task, long delay, TimeUnit unit) {
@@ -220,16 +258,60 @@ public sealed class EventLoop implements Executor permits EmbeddedEventLoop {
         long delayNanos = Math.min(MAX_DELAY_NANOS, Math.max(0, unit.toNanos(delay)));
         long deadline = System.nanoTime() + delayNanos;
         ScheduledTask scheduled = new ScheduledTask(this, task, deadline, timerSequence.getAndIncrement());
-        if (inLoop()) {
+        boolean inLoop = inLoop();
+        if (pendingTimers.incrementAndGet() > maxTimers && !(inLoop && purgeCancelledTimers())) {
+            pendingTimers.decrementAndGet();
+            throw new LoopOverloadedException(thread.getName(), LoopOverloadedException.Bound.TIMERS, maxTimers);
+        }
+        if (inLoop) {
             timers.add(scheduled);
         } else {
-            execute(() -> {
-                if (scheduled.isWaiting()) {
-                    timers.add(scheduled);
-                }
-            });
+            try {
+                execute(() -> {
+                    if (scheduled.isWaiting()) {
+                        timers.add(scheduled);
+                    } else {
+                        pendingTimers.decrementAndGet();
+                    }
+                });
+            } catch (RuntimeException e) {
+                pendingTimers.decrementAndGet();
+                throw e;
+            }
         }
         return scheduled;
+    }
+
+    /**
+     * Removes cancelled timers from the heap. Loop thread only.
+     *
+     * @return whether any was removed
+     */
+    private boolean purgeCancelledTimers() {
+        int before = timers.size();
+        timers.removeIf(ScheduledTask::isCancelled);
+        cancelledTimers.set(0);
+        int removed = before - timers.size();
+        pendingTimers.addAndGet(-removed);
+        return removed > 0;
+    }
+
+    /**
+     * The most tasks other threads may have queued at once ({@link EventLoopGroup.Builder#maxPendingTasks}); beyond
+     * it {@link #execute} refuses with {@link LoopOverloadedException}.
+     */
+    public int maxPendingTasks() {
+        return maxPendingTasks;
+    }
+
+    /** The most timers that may be pending at once ({@link EventLoopGroup.Builder#maxTimers}). */
+    public int maxTimers() {
+        return maxTimers;
+    }
+
+    /** Timers scheduled and not yet run, purged or dropped; approximate when read outside the loop. */
+    public int pendingTimers() {
+        return pendingTimers.get();
     }
 
     /** Tasks queued by {@link #execute} and not yet run; approximate when read outside the loop. */
@@ -269,10 +351,10 @@ public sealed class EventLoop implements Executor permits EmbeddedEventLoop {
      * Registers {@code channel} with this loop's selector for {@code interestOps}; {@code handler} receives the
      * readiness events and, on the loop thread, {@link IoHandler#registered} or
      * {@link IoHandler#registrationFailed}. Counts the channel toward {@link #channelCount()} at once, so that a
-     * {@link LoopChooser} sees it before the registration has run. Safe from any thread; for channel
-     * implementations. A handler that was registered must eventually call {@link #deregister}.
+     * {@link LoopChooser} sees it before the registration has run. Safe from any thread. Reached by Weft's channels
+     * through {@link LoopAccess}. A handler that was registered must eventually call {@link #deregister}.
      */
-    public void register(SelectableChannel channel, int interestOps, IoHandler handler) {
+    void register(SelectableChannel channel, int interestOps, IoHandler handler) {
         channelCount.incrementAndGet();
         Runnable doRegister = () -> {
             if (shuttingDown) {
@@ -303,8 +385,8 @@ public sealed class EventLoop implements Executor permits EmbeddedEventLoop {
         }
     }
 
-    /** Cancels {@code key} and stops counting its channel. Loop thread only; for channel implementations. */
-    public void deregister(SelectionKey key) {
+    /** Cancels {@code key} and stops counting its channel. Loop thread only; reached through {@link LoopAccess}. */
+    void deregister(SelectionKey key) {
         if (key != null) {
             key.cancel();
         }
@@ -404,6 +486,7 @@ public sealed class EventLoop implements Executor permits EmbeddedEventLoop {
             log.debug("closing selector failed", e);
         }
         timers.clear();
+        pendingTimers.set(0);
         terminationFuture.complete(null);
     }
 
@@ -551,12 +634,12 @@ public sealed class EventLoop implements Executor permits EmbeddedEventLoop {
 
     private ScheduledTask nextTimer() {
         if (cancelledTimers.get() > 64 && cancelledTimers.get() > timers.size() / 2) {
-            timers.removeIf(ScheduledTask::isCancelled);
-            cancelledTimers.set(0);
+            purgeCancelledTimers();
         }
         ScheduledTask head;
         while ((head = timers.peek()) != null && head.isCancelled()) {
             timers.poll();
+            pendingTimers.decrementAndGet();
         }
         return head;
     }
@@ -566,6 +649,7 @@ public sealed class EventLoop implements Executor permits EmbeddedEventLoop {
         ScheduledTask head;
         while ((head = timers.peek()) != null && head.deadlineNanos() - now <= 0) {
             timers.poll();
+            pendingTimers.decrementAndGet();
             tasksRun++;
             try {
                 head.run();

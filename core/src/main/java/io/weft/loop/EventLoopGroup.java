@@ -12,10 +12,21 @@ import java.util.concurrent.atomic.AtomicInteger;
  * A fixed set of {@link EventLoop}s and the {@link LoopChooser} that assigns new channels to them.
  *
  * <p>{@link #close()} shuts every loop down gracefully and waits, so a group fits try-with-resources.
+ *
+ * <p>Each loop bounds the work others can hand it: at most {@link Builder#maxPendingTasks} tasks queued from other
+ * threads (default {@value #DEFAULT_MAX_PENDING_TASKS}, or the system property {@code weft.loop.maxPendingTasks})
+ * and at most {@link Builder#maxTimers} pending timers (default {@value #DEFAULT_MAX_TIMERS}, or
+ * {@code weft.loop.maxTimers}); beyond either, the offer fails with {@link LoopOverloadedException} and the loop
+ * goes on. Use {@link #builder()} to set them per group.
  */
 public final class EventLoopGroup implements AutoCloseable {
 
     private static final AtomicInteger GROUP_IDS = new AtomicInteger();
+
+    /** Default bound on the tasks other threads may have queued on one loop. */
+    public static final int DEFAULT_MAX_PENDING_TASKS = 1 << 20;
+    /** Default bound on the timers pending on one loop (several per connection for 100,000s of connections). */
+    public static final int DEFAULT_MAX_TIMERS = 1 << 20;
 
     private final List<EventLoop> loops;
     private final LoopChooser chooser;
@@ -37,16 +48,88 @@ public final class EventLoopGroup implements AutoCloseable {
      * @param name    prefix of the loop threads' names
      */
     public EventLoopGroup(int size, LoopChooser chooser, String name) {
-        if (size <= 0) {
-            throw new IllegalArgumentException("size " + size + " must be positive");
-        }
-        this.chooser = chooser;
+        this(builder().size(size).chooser(chooser).name(name));
+    }
+
+    private EventLoopGroup(Builder b) {
+        this.chooser = b.chooser;
         int id = GROUP_IDS.incrementAndGet();
-        List<EventLoop> created = new ArrayList<>(size);
-        for (int i = 0; i < size; i++) {
-            created.add(new EventLoop(this, name + "-" + id + "-loop-" + i));
+        List<EventLoop> created = new ArrayList<>(b.size);
+        for (int i = 0; i < b.size; i++) {
+            created.add(new EventLoop(this, b.name + "-" + id + "-loop-" + i, b.maxPendingTasks, b.maxTimers));
         }
         this.loops = List.copyOf(created);
+    }
+
+    /** A builder for a group; every setting has the default of the plain constructors. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Settings of an {@link EventLoopGroup}; arguments are checked when set. */
+    public static final class Builder {
+        private int size = Runtime.getRuntime().availableProcessors();
+        private LoopChooser chooser = LoopChooser.roundRobin();
+        private String name = "weft";
+        private int maxPendingTasks = Integer.getInteger("weft.loop.maxPendingTasks", DEFAULT_MAX_PENDING_TASKS);
+        private int maxTimers = Integer.getInteger("weft.loop.maxTimers", DEFAULT_MAX_TIMERS);
+
+        private Builder() {
+        }
+
+        /** The number of loops (default: available processors). */
+        public Builder size(int size) {
+            this.size = positive(size, "size");
+            return this;
+        }
+
+        /** How {@link EventLoopGroup#next()} picks a loop for a new channel (default round-robin). */
+        public Builder chooser(LoopChooser chooser) {
+            if (chooser == null) {
+                throw new NullPointerException("chooser");
+            }
+            this.chooser = chooser;
+            return this;
+        }
+
+        /** Prefix of the loop threads' names (default {@code weft}). */
+        public Builder name(String name) {
+            if (name == null) {
+                throw new NullPointerException("name");
+            }
+            this.name = name;
+            return this;
+        }
+
+        /**
+         * The most tasks other threads may have queued on one loop (default
+         * {@value EventLoopGroup#DEFAULT_MAX_PENDING_TASKS}); see {@link EventLoop#execute}.
+         */
+        public Builder maxPendingTasks(int maxPendingTasks) {
+            this.maxPendingTasks = positive(maxPendingTasks, "maxPendingTasks");
+            return this;
+        }
+
+        /** The most timers pending on one loop (default {@value EventLoopGroup#DEFAULT_MAX_TIMERS}). */
+        public Builder maxTimers(int maxTimers) {
+            this.maxTimers = positive(maxTimers, "maxTimers");
+            return this;
+        }
+
+        /** Starts the loops. */
+        public EventLoopGroup build() {
+            if (maxPendingTasks <= 0 || maxTimers <= 0) {
+                throw new IllegalArgumentException("weft.loop.maxPendingTasks and weft.loop.maxTimers must be positive");
+            }
+            return new EventLoopGroup(this);
+        }
+
+        private static int positive(int value, String what) {
+            if (value <= 0) {
+                throw new IllegalArgumentException(what + " " + value + " must be positive");
+            }
+            return value;
+        }
     }
 
     /** The loop the chooser picks for a new channel. */

@@ -3,7 +3,9 @@ package io.weft.pipeline;
 import io.weft.buffer.BufferAllocator;
 import io.weft.buffer.ReferenceCounted;
 import io.weft.channel.Channel;
+import io.weft.internal.loop.UrgentTask;
 import io.weft.loop.EventLoop;
+import io.weft.loop.LoopOverloadedException;
 import java.nio.channels.ClosedChannelException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
@@ -263,12 +265,23 @@ final class Context implements HandlerContext {
             try {
                 loop().execute(() -> p.invokeWrite(msg, promise));
             } catch (RejectedExecutionException e) {
-                // The loop has terminated, and with it the channel: fail like any write after close.
-                ReferenceCounted.safeRelease(msg);
-                if (promise != null) {
-                    promise.completeExceptionally(new ClosedChannelException());
-                }
+                refused(msg, promise, e);
             }
+        }
+    }
+
+    /**
+     * A write handed over from another thread was refused by the loop: the message is released, and a full task
+     * queue fails the write with the loop's typed error (thrown to the caller when nobody listens); a terminated
+     * loop means a closed channel, so the write fails like any write after close.
+     */
+    static void refused(Object msg, CompletableFuture<Void> promise, RejectedExecutionException e) {
+        ReferenceCounted.safeRelease(msg);
+        if (e instanceof LoopOverloadedException && promise == null) {
+            throw e;
+        }
+        if (promise != null) {
+            promise.completeExceptionally(e instanceof LoopOverloadedException ? e : new ClosedChannelException());
         }
     }
 
@@ -322,7 +335,8 @@ final class Context implements HandlerContext {
         if (loop().inLoop()) {
             p.invokeClose(promise);
         } else {
-            loop().execute(() -> p.invokeClose(promise));
+            // Never refused for a full queue: a close frees what the queue's producers hold.
+            loop().execute(UrgentTask.of(() -> p.invokeClose(promise)));
         }
     }
 
@@ -335,14 +349,20 @@ final class Context implements HandlerContext {
     }
 
     /**
-     * An outbound callback of this handler threw: the promise fails and the exception is fired through the pipeline;
-     * an {@link Error} also closes the channel, after the current callback has unwound.
+     * An outbound callback of this handler threw: the promise fails and the exception is fired through the pipeline,
+     * after the current inbound callback has unwound when the operation came from one (rule 8: a handler's own
+     * write never calls back into its pipeline before it returns); an {@link Error} also closes the channel, after
+     * the current callback has unwound.
      */
     private void failOutbound(CompletableFuture<Void> promise, Throwable t) {
         if (promise != null) {
             promise.completeExceptionally(t);
         }
-        pipeline.fireExceptionCaught(t);
+        if (pipeline.inHandlerCallback()) {
+            later(() -> pipeline.fireExceptionCaught(t));
+        } else {
+            pipeline.fireExceptionCaught(t);
+        }
         if (t instanceof Error) {
             later(() -> channel().close());
         }

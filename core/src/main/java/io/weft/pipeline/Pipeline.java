@@ -3,11 +3,15 @@ package io.weft.pipeline;
 import io.weft.buffer.ReferenceCounted;
 import io.weft.channel.Channel;
 import io.weft.channel.PeerCaused;
+import io.weft.internal.access.SharedSecrets;
 import io.weft.internal.log.ThrottledLog;
+import io.weft.internal.pipeline.PipelineAccess;
+import io.weft.internal.pipeline.Transport;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.RejectedExecutionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,38 +34,20 @@ public final class Pipeline {
     private static final ThrottledLog unhandledFaults = new ThrottledLog(log);
     static final ThrottledLog handlerFaults = new ThrottledLog(log);
 
-    /**
-     * What the head of the pipeline does with outbound operations: implemented by channels. Called on the loop.
-     */
-    public interface Transport {
-        /** Queues {@code msg}; the transport owns it now and must release it (also on failure). */
-        void write(Object msg, CompletableFuture<Void> promise);
+    static {
+        // Channels create their pipeline and ask about re-entrancy through this key; those members stay
+        // package-private.
+        SharedSecrets.setPipelineAccess(new PipelineAccess() {
+            @Override
+            public Pipeline newPipeline(Channel channel, Transport transport) {
+                return new Pipeline(channel, transport);
+            }
 
-        /** Writes out what is queued. */
-        void flush();
-
-        /** Starts a batch of reads. */
-        void read();
-
-        /** Closes the channel. */
-        void close(CompletableFuture<Void> promise);
-
-        /**
-         * An inbound message reached the tail without being consumed. Return {@code true} to take it (and its
-         * ownership), as {@link io.weft.channel.EmbeddedChannel} does to collect what comes out of the pipeline;
-         * {@code false} (the default) lets the tail log it at DEBUG and release it.
-         */
-        default boolean unhandledInbound(Object msg) {
-            return false;
-        }
-
-        /**
-         * An exception reached the tail without being handled. Return {@code true} to take it; {@code false} (the
-         * default) lets the tail log it.
-         */
-        default boolean unhandledException(Throwable cause) {
-            return false;
-        }
+            @Override
+            public boolean inHandlerCallback(Pipeline pipeline) {
+                return pipeline.inHandlerCallback();
+            }
+        });
     }
 
     private final Channel channel;
@@ -77,11 +63,11 @@ public final class Pipeline {
     int callbackDepth;
 
     /**
-     * Creates the pipeline of {@code channel}; for channel implementations.
+     * Creates the pipeline of {@code channel}; reached by Weft's channels through {@link PipelineAccess}.
      *
      * @param transport carries out the outbound operations that reach the head
      */
-    public Pipeline(Channel channel, Transport transport) {
+    Pipeline(Channel channel, Transport transport) {
         this.channel = channel;
         this.transport = transport;
         this.head = new Context(this, "head", new HeadHandler());
@@ -97,10 +83,10 @@ public final class Pipeline {
 
     /**
      * Whether an inbound handler callback (or handlerAdded/handlerRemoved) of this pipeline is running, so that an
-     * operation a handler starts now is its own. Loop thread only; for channel implementations, which deliver the
-     * events such an operation causes (writability, channel-inactive) after the callback has returned.
+     * operation a handler starts now is its own. Loop thread only; the channel reaches it through
+     * {@link PipelineAccess#inHandlerCallback}.
      */
-    public boolean inHandlerCallback() {
+    boolean inHandlerCallback() {
         return callbackDepth > 0;
     }
 
@@ -436,10 +422,21 @@ public final class Pipeline {
         tail.flush();
     }
 
-    /** Writes and flushes. */
+    /** Writes and flushes; from another thread, as one task for the loop. */
     public void writeAndFlush(Object msg, CompletableFuture<Void> promise) {
-        tail.write(msg, promise);
-        tail.flush();
+        if (channel.loop().inLoop()) {
+            tail.write(msg, promise);
+            tail.flush();
+            return;
+        }
+        try {
+            channel.loop().execute(() -> {
+                tail.write(msg, promise);
+                tail.flush();
+            });
+        } catch (RejectedExecutionException e) {
+            Context.refused(msg, promise, e);
+        }
     }
 
     /** Requests a batch of reads through every handler from the tail. */

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.weft.testing.log.LogCapture;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -276,5 +277,18 @@ class EventLoopTest {
             assertTrue(logs.at(org.slf4j.event.Level.WARN).stream().anyMatch(e -> e.message().equals("task threw")
                     && e.throwable() instanceof IllegalStateException), logs::dump);
         }
+    }
+
+    @Test
+    void inLoopIsTrueOnlyOnTheLoopThreadAndAlwaysOnAnEmbeddedLoop() throws Exception {
+        assertFalse(loop.inLoop());
+        CompletableFuture<Boolean> onLoop = new CompletableFuture<>();
+        loop.execute(() -> onLoop.complete(loop.inLoop()));
+        assertTrue(onLoop.get(10, TimeUnit.SECONDS));
+        EmbeddedEventLoop embedded = new EmbeddedEventLoop();
+        assertTrue(embedded.inLoop());
+        CompletableFuture<Boolean> embeddedFromLoop = new CompletableFuture<>();
+        loop.execute(() -> embeddedFromLoop.complete(embedded.inLoop()));
+        assertTrue(embeddedFromLoop.get(10, TimeUnit.SECONDS));
     }
 }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.weft.bootstrap.Server;
+import io.weft.internal.loop.IoHandler;
 import io.weft.testing.EchoHandler;
 import io.weft.testing.log.LogCapture;
 import io.weft.testing.log.LogEvent;

@@ -119,22 +119,8 @@ public class DelimiterFrameDecoder extends ByteToMessageDecoder {
             in.skipBytes(frameLength + bestLength);
             return;
         }
-        if (frameLength > maxFrameLength) {
-            in.skipBytes(frameLength + bestLength);
-            TooLongFrameException error = new TooLongFrameException(
-                    "frame length " + frameLength + " exceeds the limit of " + maxFrameLength);
-            if (!discardTooLongFrames) {
-                throw error;
-            }
-            ctx.fireExceptionCaught(error);
-            return;
-        }
-        if (stripDelimiter) {
-            out.add(in.readRetainedSlice(frameLength));
-            in.skipBytes(bestLength);
-        } else {
-            out.add(in.readRetainedSlice(frameLength + bestLength));
-        }
+        DelimitedFrames.emit(ctx, in, out, frameLength, bestLength, maxFrameLength, stripDelimiter,
+                discardTooLongFrames, "frame");
     }
 
     private static boolean matches(Buffer in, int index, int end, byte[] delimiter) {

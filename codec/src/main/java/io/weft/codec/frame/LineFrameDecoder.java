@@ -86,22 +86,8 @@ public class LineFrameDecoder extends ByteToMessageDecoder {
             in.skipBytes(eol + 1 - start);
             return;
         }
-        if (length > maxLineLength) {
-            in.skipBytes(eol + 1 - start);
-            TooLongFrameException error = new TooLongFrameException(
-                    "line length " + length + " exceeds the limit of " + maxLineLength);
-            if (!discardTooLongFrames) {
-                throw error;
-            }
-            ctx.fireExceptionCaught(error);
-            return;
-        }
-        if (stripDelimiter) {
-            out.add(in.readRetainedSlice(length));
-            in.skipBytes(delimiterLength);
-        } else {
-            out.add(in.readRetainedSlice(length + delimiterLength));
-        }
+        DelimitedFrames.emit(ctx, in, out, length, delimiterLength, maxLineLength, stripDelimiter,
+                discardTooLongFrames, "line");
     }
 
     /** Length of an unterminated line: a trailing {@code \r} may be the start of its line ending. */

@@ -1,14 +1,15 @@
-package io.weft.loop;
+package io.weft.internal.loop;
 
 import java.nio.channels.SelectionKey;
 
 /**
- * The part of a channel an {@link EventLoop} talks to. Implemented by channel classes; application code never
- * implements or calls it. Every method is called on the loop's thread.
+ * The part of a channel an {@link io.weft.loop.EventLoop} talks to. Implemented by Weft's channel classes and
+ * registered through {@link LoopAccess}; application code never implements or calls it. Every method is called on
+ * the loop's thread. Not API (the package is not exported).
  */
 public interface IoHandler {
 
-    /** Registration with the loop's selector succeeded. */
+    /** Registration with the loop's selector succeeded ({@code key} is {@code null} on an embedded loop). */
     void registered(SelectionKey key);
 
     /** Registration failed (for example because the loop is shutting down); the channel should close. */
