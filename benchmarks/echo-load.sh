@@ -5,6 +5,7 @@
 #   benchmarks/echo-load.sh                                     # 3 rounds, 5 s per cell
 #   ROUNDS=5 DURATION=10 SERVERS="weft netty-epoll c" benchmarks/echo-load.sh
 #   SERVERS="weft weft@25 netty-epoll netty-epoll@25" benchmarks/echo-load.sh   # both JDKs
+#   CELLS="1 65536 stream" SERVERS="weft netty-epoll" benchmarks/echo-load.sh     # one cell
 #
 # Cells: ping-pong (every connection sends SIZE bytes and waits for the echo) at 1 connection × 64 B,
 # 64 connections × 64 B and 64 connections × 16 KiB, and streaming (64 KiB writes, 1 MiB in flight, 1 connection).
@@ -21,7 +22,8 @@ ROUNDS=${ROUNDS:-3}
 PORT=${PORT:-18090}
 LOAD_THREADS=${LOAD_THREADS:-1}
 read -r -a SERVER_LIST <<<"${SERVERS:-weft netty-nio netty-epoll netty-io_uring c vt}"
-CELLS=("1 64 pingpong" "64 64 pingpong" "64 16384 pingpong" "1 65536 stream")
+# CELLS="CONNS SIZE MODE;..." picks cells, e.g. CELLS="1 65536 stream;64 64 pingpong" (default: all four).
+IFS=';' read -r -a CELLS <<<"${CELLS:-1 64 pingpong;64 64 pingpong;64 16384 pingpong;1 65536 stream}"
 
 build_all
 ready() { "$NATIVE_DIR/echo-load" "$PORT" 1 16 1 pingpong >/dev/null 2>&1; }

@@ -90,11 +90,13 @@ public final class ChannelOption<T> {
     public static final ChannelOption<Integer> RECEIVE_BUFFER_INITIAL =
             weft("RECEIVE_BUFFER_INITIAL", Integer.class, 2048);
     /**
-     * Largest receive buffer the adaptive sizing will use (default 256 KiB). The size only grows while reads fill
-     * the buffer, so connections with little traffic keep small buffers; bulk transfers need fewer reads.
+     * Largest receive buffer the adaptive sizing will use (default 64 KiB, as Netty's). The size only grows while
+     * reads fill the buffer, so connections with little traffic keep small buffers. Larger reads mean fewer
+     * {@code read} calls, but on Linux loopback a read beyond 64 KiB made the kernel's copy several times dearer
+     * per byte when the data is written on (echo, proxy): see docs/performance.md. A pure sink may gain from more.
      */
     public static final ChannelOption<Integer> RECEIVE_BUFFER_MAX =
-            weft("RECEIVE_BUFFER_MAX", Integer.class, 256 * 1024);
+            weft("RECEIVE_BUFFER_MAX", Integer.class, 64 * 1024);
     /**
      * Largest UDP datagram a {@link UdpChannel} accepts, in bytes (default 65507, the largest IPv4 UDP payload).
      * A larger datagram is dropped and reported with a {@link DatagramTooLargeException}, never truncated.

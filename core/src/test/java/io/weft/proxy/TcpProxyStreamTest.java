@@ -7,6 +7,7 @@ import io.weft.balance.Backend;
 import io.weft.balance.BackendSet;
 import io.weft.balance.BalanceStrategy;
 import io.weft.bootstrap.Server;
+import io.weft.channel.ChannelOption;
 import io.weft.channel.TcpChannel;
 import io.weft.loop.EventLoopGroup;
 import java.io.IOException;
@@ -40,7 +41,10 @@ class TcpProxyStreamTest {
     /** The slow readers pause this long after every PAUSE_EVERY bytes. */
     private static final long PAUSE_EVERY = 8L << 20;
     private static final long PAUSE_MILLIS = 20;
-    /** What the proxy may queue towards one side: a high water mark plus one read batch (16 reads of 256 KiB). */
+    /** The longest first pause: until the proxy's queue has been seen above its high water mark. */
+    private static final long FIRST_PAUSE_MILLIS = 10_000;
+    private static final long HIGH_WATER_MARK = ChannelOption.WRITE_BUFFER_HIGH_WATER_MARK.defaultValue();
+    /** What the proxy may queue towards one side: a high water mark plus one read batch (16 reads of at most 64 KiB), with room. */
     private static final long PENDING_BOUND = 8L << 20;
 
     static {
@@ -74,7 +78,7 @@ class TcpProxyStreamTest {
                 Thread backendThread = new Thread(() -> {
                     try (Socket s = backendSocket.accept()) {
                         Thread writer = writer(s, 1, backendWrote);
-                        backendRead.complete(readAndCheck(s.getInputStream(), 0));
+                        backendRead.complete(readAndCheck(s.getInputStream(), 0, maxPending));
                         writer.join();
                     } catch (Throwable e) {
                         backendRead.completeExceptionally(e);
@@ -90,7 +94,7 @@ class TcpProxyStreamTest {
                     sampler.start();
                     Thread writer = writer(client, 0, clientWrote);
                     try {
-                        clientRead.complete(readAndCheck(client.getInputStream(), 1));
+                        clientRead.complete(readAndCheck(client.getInputStream(), 1, maxPending));
                     } catch (Throwable e) {
                         clientRead.completeExceptionally(e);
                     }
@@ -107,7 +111,7 @@ class TcpProxyStreamTest {
                 assertEquals(BYTES, backend.bytesToBackend());
                 assertEquals(BYTES, backend.bytesFromBackend());
                 assertEquals(2, proxyChannels.size());
-                assertTrue(maxPending.get() >= 64 * 1024,
+                assertTrue(maxPending.get() > HIGH_WATER_MARK,
                         "the slow readers should have made the proxy queue up to its high water mark, saw "
                                 + maxPending.get());
                 assertTrue(maxPending.get() <= PENDING_BOUND, "the proxy queued " + maxPending.get()
@@ -158,8 +162,14 @@ class TcpProxyStreamTest {
         return t;
     }
 
-    /** Reads to the end of the stream, slowly, checking every byte; returns how many arrived. */
-    private static long readAndCheck(InputStream in, int stream) throws IOException, InterruptedException {
+    /**
+     * Reads to the end of the stream, slowly, checking every byte; returns how many arrived. The first pause lasts
+     * until the sampler has seen the proxy queue up to its high water mark (at most {@link #FIRST_PAUSE_MILLIS}):
+     * a reader that has stopped makes that certain once the kernel's buffers are full, whatever their size, where a
+     * 20 ms pause alone may not fill them.
+     */
+    private static long readAndCheck(InputStream in, int stream, AtomicLong maxPending)
+            throws IOException, InterruptedException {
         byte[] chunk = new byte[CHUNK];
         long received = 0;
         long nextPause = PAUSE_EVERY;
@@ -172,6 +182,12 @@ class TcpProxyStreamTest {
             }
             received += n;
             if (received >= nextPause) {
+                if (nextPause == PAUSE_EVERY) {
+                    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(FIRST_PAUSE_MILLIS);
+                    while (maxPending.get() <= HIGH_WATER_MARK && System.nanoTime() - deadline < 0) {
+                        Thread.sleep(PAUSE_MILLIS);
+                    }
+                }
                 nextPause += PAUSE_EVERY;
                 Thread.sleep(PAUSE_MILLIS);
             }

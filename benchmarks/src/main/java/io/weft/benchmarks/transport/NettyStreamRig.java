@@ -39,8 +39,8 @@ final class NettyStreamRig implements AutoCloseable {
         template = Unpooled.directBuffer(chunk).writeBytes(bytes);
         server = new ServerBootstrap().group(serverGroup).channel(transport.serverChannel())
                 .childOption(ChannelOption.TCP_NODELAY, true)
-                // The same adaptive receive sizing as the Weft rig (64 B .. 2 KiB initial .. receiveMax): the
-                // defaults differ (Weft grows to 256 KiB, Netty stops at 64 KiB), so both are set explicitly.
+                // The same adaptive receive sizing as the Weft rig (64 B .. 2 KiB initial .. receiveMax), set
+                // explicitly on both sides so that the 256 KiB rows compare like with like.
                 .childOption(ChannelOption.RCVBUF_ALLOCATOR, new AdaptiveRecvByteBufAllocator(64, 2048, receiveMax))
                 .childHandler(sink)
                 .bind("127.0.0.1", 0).sync().channel();

@@ -26,8 +26,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * read the last byte; it counts as {@value #BATCH_MIB} operations, so <b>the score is MiB/s</b> and
  * {@code gc.alloc.rate.norm} is bytes allocated per MiB streamed. Setup checks that one chunk arrives byte-exact.
  *
- * <p>The receiving side's adaptive buffer is bounded by {@code receiveMax} on both frameworks (their defaults
- * differ: Weft 256 KiB, Netty 64 KiB), and Netty runs on each of its 4.2 transports ({@code transport}).
+ * <p>The receiving side's adaptive buffer is bounded by {@code receiveMax} on both frameworks (both default to
+ * 64 KiB; Weft's default was 256 KiB until the echo measurements of docs/performance.md), and Netty runs on each of its 4.2 transports ({@code transport}).
  */
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)

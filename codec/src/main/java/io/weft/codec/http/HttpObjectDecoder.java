@@ -57,7 +57,8 @@ public abstract class HttpObjectDecoder extends ByteToMessageDecoder {
     private static int maxCumulation(HttpDecoderConfig config) {
         // A head is parsed line by line and bodies are emitted as they arrive, so what may pile up is one line plus
         // the reads of a batch; the server codec pausing (bounded pipelining) may leave one batch buffered while
-        // the rest of the batch (16 reads of at most 256 KiB by default) still arrives: two batches, 8 MiB.
+        // the rest of the batch (16 reads of at most RECEIVE_BUFFER_MAX, 64 KiB by default) still arrives; 8 MiB
+        // leaves room for two batches of reads of up to 256 KiB.
         long bound = (long) Math.max(config.maxInitialLineLength(), config.maxHeaderSize()) + config.maxChunkSize()
                 + (8 << 20);
         return (int) Math.min(Integer.MAX_VALUE, bound);

@@ -28,7 +28,7 @@ import org.junit.jupiter.api.Timeout;
 class EchoBackPressureTest {
 
     private static final long PUSH = 1L << 30;
-    /** High-water mark (64 KiB) + one batch of reads (16 reads of at most 256 KiB) + slack. */
+    /** High-water mark (64 KiB) + one batch of reads (16 reads of at most 64 KiB) + slack. */
     private static final long MAX_PENDING = 8L << 20;
 
     @Test
