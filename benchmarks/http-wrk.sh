@@ -5,6 +5,7 @@
 #   benchmarks/http-wrk.sh                                         # 3 rounds, 10 s per cell
 #   ROUNDS=5 DURATION=10s SERVERS="weft netty-epoll c" benchmarks/http-wrk.sh
 #   SERVERS="weft weft@25 netty-epoll netty-epoll@25" benchmarks/http-wrk.sh     # both JDKs
+#   BASE_DIR=/tmp/base SERVERS="weft@base weft c" benchmarks/http-wrk.sh            # before/after (built checkout)
 #
 # Every server gets THREADS (default 2) I/O threads and the same JVM flags. Each round starts every server afresh,
 # in an order rotated by one place per round (no server always runs first), warms it up, then runs wrk

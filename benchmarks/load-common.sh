@@ -3,8 +3,9 @@
 #
 # A server is named NAME or NAME@JDK: weft, netty-nio, netty-epoll, netty-io_uring, c (the C epoll ceiling) and vt
 # (a blocking server on virtual threads); @25 runs a Java server on the newest JDK under /usr/lib/jvm (default: the
-# `java` on PATH) and @base runs it from BASE_JAR (another commit's benchmarks.jar, for a same-run before/after;
-# Weft HTTPS servers). vt always runs on the newest JDK. HTTPS servers (https-wrk.sh): weft-jdk, weft-conscrypt,
+# `java` on PATH) and @base runs it from another commit's build, for a same-run before/after: BASE_DIR=a built
+# checkout of that commit (any Weft server), or BASE_JAR=its benchmarks.jar (Weft echo and HTTPS servers).
+# vt always runs on the newest JDK. HTTPS servers (https-wrk.sh): weft-jdk, weft-conscrypt,
 # netty-jdk, netty-boringssl.
 
 THREADS=${THREADS:-2}
@@ -46,17 +47,23 @@ build_all() {
 server_cmd() {
   local kind=$1 spec=$2 port=$3 name=${2%@*} jdk=""
   [[ "$spec" == *@* ]] && jdk=${spec#*@}
-  local jar=benchmarks/target/benchmarks.jar
-  if [[ $jdk == base ]]; then # NAME@base: the same server from BASE_JAR, another commit's build (before/after)
-    jar=${BASE_JAR:?NAME@base needs BASE_JAR=path/to/benchmarks.jar}; jdk=""
+  local jar=benchmarks/target/benchmarks.jar examples=examples/target/weft-examples.jar
+  if [[ $jdk == base ]]; then # NAME@base: the same server from another commit's build (before/after)
+    if [[ -n ${BASE_DIR:-} ]]; then # a checkout of that commit, built with mvn package
+      jar=${BASE_JAR:-$BASE_DIR/benchmarks/target/benchmarks.jar}; examples=$BASE_DIR/examples/target/weft-examples.jar
+    else
+      jar=${BASE_JAR:?NAME@base needs BASE_DIR=checkout or BASE_JAR=path/to/benchmarks.jar}
+      [[ $name != weft || $kind != http ]] || { echo "weft@base needs BASE_DIR (a built checkout of the base commit)" >&2; exit 2; }
+    fi
+    jdk=""
   fi
   local java; java=$(java_for "$jdk")
   case "$name" in
     weft)
       if [[ $kind == http ]]; then
-        echo "$java $JAVA_OPTS -cp examples/target/weft-examples.jar io.weft.examples.http.HttpHelloServer $port $THREADS"
+        echo "$java $JAVA_OPTS -cp $examples io.weft.examples.http.HttpHelloServer $port $THREADS"
       else
-        echo "$java $JAVA_OPTS -cp benchmarks/target/benchmarks.jar io.weft.benchmarks.servers.WeftEchoServer $port $THREADS"
+        echo "$java $JAVA_OPTS -cp $jar io.weft.benchmarks.servers.WeftEchoServer $port $THREADS"
       fi ;;
     netty-nio|netty-epoll|netty-io_uring)
       local cls=io.weft.benchmarks.servers.NettyEchoServer

@@ -19,8 +19,9 @@ import java.util.Set;
  */
 public final class HttpHeaders implements Iterable<Map.Entry<String, String>> {
 
-    private String[] names;
-    private String[] values;
+    /** Field names and values in arrival order; the first {@link #size} slots are used (read by the encoder). */
+    String[] names;
+    String[] values;
     private int size;
 
     /** Empty headers. */
@@ -153,6 +154,36 @@ public final class HttpHeaders implements Iterable<Map.Entry<String, String>> {
             }
         }
         return true;
+    }
+
+    /** {@link #framingFields} bit: a {@code content-length} field. */
+    static final int HAS_CONTENT_LENGTH = 1;
+    /** {@link #framingFields} bit: a {@code transfer-encoding} field. */
+    static final int HAS_TRANSFER_ENCODING = 2;
+    /** {@link #framingFields} bit: a {@code date} field. */
+    static final int HAS_DATE = 4;
+    /** {@link #framingFields} bit: a {@code connection} field with the {@code close} option. */
+    static final int CONNECTION_CLOSE = 8;
+
+    /**
+     * Which of the fields a server codec frames a response by are present, in one pass: a mask of
+     * {@link #HAS_CONTENT_LENGTH}, {@link #HAS_TRANSFER_ENCODING}, {@link #HAS_DATE} and {@link #CONNECTION_CLOSE}.
+     */
+    int framingFields() {
+        int present = 0;
+        for (int i = 0; i < size; i++) {
+            String name = names[i];
+            if (sameName(name, HttpHeaderNames.CONTENT_LENGTH)) {
+                present |= HAS_CONTENT_LENGTH;
+            } else if (sameName(name, HttpHeaderNames.TRANSFER_ENCODING)) {
+                present |= HAS_TRANSFER_ENCODING;
+            } else if (sameName(name, HttpHeaderNames.DATE)) {
+                present |= HAS_DATE;
+            } else if (sameName(name, HttpHeaderNames.CONNECTION) && hasToken(values[i], HttpHeaderValues.CLOSE)) {
+                present |= CONNECTION_CLOSE;
+            }
+        }
+        return present;
     }
 
     static boolean hasToken(String value, String token) {

@@ -284,9 +284,11 @@ final class HttpMessageEncoder {
 
     /** Appends {@code name: value CRLF} for every field at {@code n} of {@link #scratch}; returns the new length. */
     private int encodeFields(HttpHeaders headers, int n) {
-        for (int i = 0, size = headers.size(); i < size; i++) {
-            String name = headers.nameAt(i);
-            String value = headers.valueAt(i);
+        String[] names = headers.names;
+        String[] values = headers.values;
+        for (int i = 0, size = headers.size(); i < size; i++) { // direct reads: size bounds both arrays
+            String name = names[i];
+            String value = values[i];
             int nl = name.length();
             int vl = value.length();
             byte[] b = ensure(n, nl + vl + 4);

@@ -10,6 +10,8 @@ public class HttpRequest extends HttpMessage {
 
     private HttpMethod method;
     private String target;
+    /** Where the path of {@link #target} ends (its length when there is no query), or -1 when not yet known. */
+    private int pathEnd = -1;
 
     /** A request with empty headers. */
     public HttpRequest(HttpVersion version, HttpMethod method, String target) {
@@ -24,10 +26,11 @@ public class HttpRequest extends HttpMessage {
     }
 
     /** A decoded request: the decoder has already checked {@code target} more strictly than the constructor would. */
-    HttpRequest(HttpVersion version, HttpMethod method, HttpHeaders headers, String checkedTarget) {
+    HttpRequest(HttpVersion version, HttpMethod method, HttpHeaders headers, String checkedTarget, int pathEnd) {
         super(version, headers);
         this.method = method;
         this.target = checkedTarget;
+        this.pathEnd = pathEnd;
     }
 
     private static String validateTarget(String target) {
@@ -63,19 +66,26 @@ public class HttpRequest extends HttpMessage {
     /** Changes the request target. */
     public HttpRequest target(String target) {
         this.target = validateTarget(target);
+        this.pathEnd = -1;
         return this;
     }
 
     /** The path of the target: up to the first {@code ?} or {@code #}. */
     public String path() {
-        int end = target.length();
-        for (int i = 0; i < end; i++) {
-            char c = target.charAt(i);
-            if (c == '?' || c == '#') {
-                return target.substring(0, i);
+        String t = target;
+        int end = pathEnd;
+        if (end < 0) {
+            end = t.length();
+            for (int i = 0; i < end; i++) {
+                char c = t.charAt(i);
+                if (c == '?' || c == '#') {
+                    end = i;
+                    break;
+                }
             }
+            pathEnd = end;
         }
-        return target;
+        return end == t.length() ? t : t.substring(0, end);
     }
 
     @Override

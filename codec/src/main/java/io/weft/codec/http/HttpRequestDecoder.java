@@ -62,11 +62,13 @@ public class HttpRequestDecoder extends HttpObjectDecoder {
             throw new MalformedHttpException("empty request target");
         }
         String target = parseTarget(method, b, sp1 + 1, sp2);
-        return new HttpRequest(version, method, headers, target);
+        return new HttpRequest(version, method, headers, target, targetPathEnd);
     }
 
     /** The authority of an absolute-form target of the request being decoded (it replaces the host field). */
     private String targetAuthority;
+    /** Where the path of an origin-form target ends (at its query, or its length), -1 for the other forms. */
+    private int targetPathEnd;
 
     /**
      * Checks the request target against the four forms of RFC 9112 section 3.2 and returns what the application
@@ -76,6 +78,7 @@ public class HttpRequestDecoder extends HttpObjectDecoder {
      */
     private String parseTarget(HttpMethod method, byte[] b, int from, int to) {
         targetAuthority = null;
+        targetPathEnd = -1;
         int special = AsciiTables.indexOfInvisibleOr(b, from, to, (byte) '#', (byte) '%');
         for (int i = special; i >= 0; i = AsciiTables.indexOfInvisibleOr(b, i + 1, to, (byte) '#', (byte) '%')) {
             byte c = b[i];
@@ -101,6 +104,8 @@ public class HttpRequestDecoder extends HttpObjectDecoder {
             if (percent) {
                 checkPercentEncoding(b, from, to);
             }
+            int query = indexOf(b, from, to, (byte) '?');
+            targetPathEnd = query < 0 ? to - from : query - from;
             return new String(b, from, to - from, StandardCharsets.ISO_8859_1);
         }
         if (to - from == 1 && first == '*') {

@@ -526,35 +526,37 @@ public class HttpServerCodec extends HttpRequestDecoder
         }
         HttpHeaders h = response.headers();
         int code = response.status().code();
-        boolean keepAlive = (flags & KEEP_ALIVE) != 0
-                && !h.containsToken(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        int present = h.framingFields(); // one pass instead of a scan per field looked for
+        boolean keepAlive = (flags & KEEP_ALIVE) != 0 && (present & HttpHeaders.CONNECTION_CLOSE) == 0;
         boolean http10 = (flags & HTTP_1_0) != 0;
         boolean bodyless = (flags & HEAD) != 0 || code == 204 || code == 304;
         boolean full = response instanceof FullHttpResponse;
-        if (http10 && h.contains(HttpHeaderNames.TRANSFER_ENCODING)) {
+        if (http10 && (present & HttpHeaders.HAS_TRANSFER_ENCODING) != 0) {
             // HTTP/1.0 has no chunked coding: send the body raw and end it by closing.
             h.remove(HttpHeaderNames.TRANSFER_ENCODING);
+            present &= ~HttpHeaders.HAS_TRANSFER_ENCODING;
             if (!full) {
                 keepAlive = false;
             }
         }
+        boolean framed = (present & (HttpHeaders.HAS_CONTENT_LENGTH | HttpHeaders.HAS_TRANSFER_ENCODING)) != 0;
         if (full) {
-            if (code != 204 && code != 304) {
-                HttpMessageEncoder.addContentLengthIfMissing(response, ((FullHttpResponse) response).content());
+            if (code != 204 && code != 304 && !framed) {
+                h.addUnchecked(HttpHeaderNames.CONTENT_LENGTH,
+                        Integer.toString(((FullHttpResponse) response).content().readableBytes()));
             }
-        } else if (!bodyless && !h.contains(HttpHeaderNames.CONTENT_LENGTH)
-                && !h.contains(HttpHeaderNames.TRANSFER_ENCODING)) {
+        } else if (!bodyless && !framed) {
             if (http10) {
                 keepAlive = false;
             } else {
                 h.addUnchecked(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
             }
         }
-        if (!h.contains(HttpHeaderNames.DATE)) {
+        if ((present & HttpHeaders.HAS_DATE) == 0) {
             h.addUnchecked(HttpHeaderNames.DATE, HttpDate.now());
         }
         if (!keepAlive) {
-            if (!h.containsToken(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE)) {
+            if ((present & HttpHeaders.CONNECTION_CLOSE) == 0) {
                 h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
             }
         } else if (http10) {
