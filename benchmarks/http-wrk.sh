@@ -11,7 +11,7 @@
 # in an order rotated by one place per round (no server always runs first), warms it up, then runs wrk
 # (WRK_THREADS, default 2) non-pipelined and DEPTH-deep pipelined (default 16) with 64 and 256 connections. The
 # tables give medians over rounds of requests/s, Weft/X ratios, the server's CPU time per request (from /proc,
-# user + system) and wrk's p50/p99 latency (per request, or per pipelined batch), with the load average.
+# user + system, and user alone) and wrk's p50/p99 latency (per request, or per pipelined batch), with the load average.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . benchmarks/load-common.sh
@@ -48,7 +48,7 @@ run_wrk() { # connections pipelined(0/1) duration -> wrk output
   echo "$out"
 }
 
-declare -A RPS CPU P50 P99
+declare -A RPS CPU USER_CPU P50 P99
 for round in $(seq 1 "$ROUNDS"); do
   for server in $(rotated "$round" "${SERVER_LIST[@]}"); do
     start_server http "$server" "$PORT" ready
@@ -56,17 +56,18 @@ for round in $(seq 1 "$ROUNDS"); do
     run_wrk 64 0 "$WARMUP" >/dev/null
     for cell in "${CELLS[@]}"; do
       read -r conns pipe <<<"$cell"
-      before=$(server_cpu)
+      before=$(server_cpu); before_user=$(server_user_cpu)
       out=$(run_wrk "$conns" "$pipe" "$DURATION")
-      after=$(server_cpu)
+      after=$(server_cpu); after_user=$(server_user_cpu)
       rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
       requests=$(awk '/requests in/ {print $1}' <<<"$out")
       cpu=$(awk -v a="$before" -v b="$after" -v n="$requests" 'BEGIN { printf "%.2f", (b - a) * 1e6 / n }')
+      user=$(awk -v a="$before_user" -v b="$after_user" -v n="$requests" 'BEGIN { printf "%.2f", (b - a) * 1e6 / n }')
       key="$server|$cell"
-      RPS[$key]="${RPS[$key]:-} $rps"; CPU[$key]="${CPU[$key]:-} $cpu"
+      RPS[$key]="${RPS[$key]:-} $rps"; CPU[$key]="${CPU[$key]:-} $cpu"; USER_CPU[$key]="${USER_CPU[$key]:-} $user"
       P50[$key]="${P50[$key]:-} $(awk '$1 == "50%" {print $2}' <<<"$out" | to_us)"
       P99[$key]="${P99[$key]:-} $(awk '$1 == "99%" {print $2}' <<<"$out" | to_us)"
-      echo "round $round: $server c=$conns pipelined=$pipe: $rps req/s, server CPU $cpu µs/req" >&2
+      echo "round $round: $server c=$conns pipelined=$pipe: $rps req/s, server CPU $cpu µs/req ($user user)" >&2
     done
     stop_server
   done
@@ -88,7 +89,8 @@ for cell in "${CELLS[@]}"; do
   echo "$line"
 done
 echo
-echo "Server CPU µs per request, and wrk's p50 / p99 latency in µs (medians):"
+echo "Server CPU µs per request (user + system, with user alone in parentheses: the server's own code, the rest being"
+echo "the kernel's), and wrk's p50 / p99 latency in µs (medians):"
 echo
 header="| connections | pipelining |"; rule="|---:|---:|"
 for s in "${SERVER_LIST[@]}"; do header+=" $s CPU | $s p50/p99 |"; rule+="---:|---:|"; done
@@ -97,7 +99,7 @@ for cell in "${CELLS[@]}"; do
   read -r conns pipe <<<"$cell"
   line="| $conns | $([[ $pipe == 1 ]] && echo "$DEPTH" || echo 1) |"
   for s in "${SERVER_LIST[@]}"; do
-    line+=" $(median <<<"${CPU[$s|$cell]}") | $(median <<<"${P50[$s|$cell]}" | awk '{printf "%.0f", $1}')/$(median <<<"${P99[$s|$cell]}" | awk '{printf "%.0f", $1}') |"
+    line+=" $(median <<<"${CPU[$s|$cell]}") ($(median <<<"${USER_CPU[$s|$cell]}")) | $(median <<<"${P50[$s|$cell]}" | awk '{printf "%.0f", $1}')/$(median <<<"${P99[$s|$cell]}" | awk '{printf "%.0f", $1}') |"
   done
   echo "$line"
 done

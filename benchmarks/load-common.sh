@@ -109,6 +109,11 @@ server_cpu() {
   awk -v hz="$(getconf CLK_TCK)" '{ print ($14 + $15) / hz }' "/proc/$SERVER_PID/stat"
 }
 
+# CPU seconds in user mode alone: what the server's own code costs, the rest being the kernel's.
+server_user_cpu() {
+  awk -v hz="$(getconf CLK_TCK)" '{ print $14 / hz }' "/proc/$SERVER_PID/stat"
+}
+
 # The servers of round R (1-based), rotated by R-1 places so that no server always runs first or last.
 rotated() { # round servers...
   local r=$1; shift
