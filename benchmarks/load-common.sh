@@ -10,6 +10,10 @@
 
 THREADS=${THREADS:-2}
 JAVA_OPTS=${JAVA_OPTS:--Xms512m -Xmx512m -XX:+UseParallelGC -Dweft.leakDetection=off -Dio.netty.leakDetection.level=disabled}
+# Netty on JDK 24 and later: Netty 4.2 stops using sun.misc.Unsafe there by default (JEP 498 warnings), which also
+# stops it freeing direct buffers eagerly; its echo at 16 KiB then costs about 5x the CPU. A user who measures turns
+# it back on, so the Netty servers get these flags on such a JDK (NETTY_NEW_JDK_OPTS= gives Netty's defaults).
+NETTY_NEW_JDK_OPTS=${NETTY_NEW_JDK_OPTS--Dio.netty.noUnsafe=false --sun-misc-unsafe-memory-access=allow --enable-native-access=ALL-UNNAMED}
 NATIVE_DIR=benchmarks/target/native
 TLS_DIR=benchmarks/target/tls
 SERVER_PID=
@@ -19,6 +23,10 @@ newest_java() {
   j=$(ls -d /usr/lib/jvm/*/bin/java 2>/dev/null | while read -r p; do
         v=$("$p" -version 2>&1 | awk -F'"' '/version/ {print $2}' | cut -d. -f1); echo "$v $p"; done | sort -n | tail -1 | cut -d' ' -f2)
   echo "${j:-java}"
+}
+
+java_major() { # java binary -> its feature version (17, 25, ...)
+  "$1" -version 2>&1 | awk -F'"' '/version/ {print $2}' | cut -d. -f1
 }
 
 java_for() { # JDK suffix ("" or 25) -> java binary
@@ -68,16 +76,20 @@ server_cmd() {
     netty-nio|netty-epoll|netty-io_uring)
       local cls=io.weft.benchmarks.servers.NettyEchoServer
       [[ $kind == http ]] && cls=io.weft.benchmarks.http.NettyHelloServer
-      echo "$java $JAVA_OPTS -cp benchmarks/target/benchmarks.jar $cls $port $THREADS ${name#netty-}" ;;
+      echo "$java $JAVA_OPTS $(netty_opts "$java") -cp benchmarks/target/benchmarks.jar $cls $port $THREADS ${name#netty-}" ;;
     c) echo "$NATIVE_DIR/ceiling $kind $port $THREADS" ;;
     weft-jdk|weft-conscrypt)
       echo "$java $JAVA_OPTS -cp $jar io.weft.benchmarks.tls.WeftHttpsServer $port $THREADS ${name#weft-} $TLS_DIR/cert.pem $TLS_DIR/key.pem" ;;
     netty-jdk|netty-boringssl)
-      echo "$java $JAVA_OPTS -cp benchmarks/target/benchmarks.jar io.weft.benchmarks.tls.NettyHttpsServer $port $THREADS ${name#netty-} $TLS_DIR/cert.pem $TLS_DIR/key.pem ${NETTY_TLS_TRANSPORT:-nio}" ;;
+      echo "$java $JAVA_OPTS $(netty_opts "$java") -cp benchmarks/target/benchmarks.jar io.weft.benchmarks.tls.NettyHttpsServer $port $THREADS ${name#netty-} $TLS_DIR/cert.pem $TLS_DIR/key.pem ${NETTY_TLS_TRANSPORT:-nio}" ;;
     vt) echo "$(newest_java) -Xms512m -Xmx512m -XX:+UseParallelGC benchmarks/vthreads/VirtualThreadServer.java $kind $port" ;;
     *) echo "unknown server '$spec' (weft, netty-nio, netty-epoll, netty-io_uring, c, vt; NAME@JDK for Java ones)" >&2
        exit 2 ;;
   esac
+}
+
+netty_opts() { # java binary -> the extra flags a Netty server gets on it (see NETTY_NEW_JDK_OPTS)
+  if (( $(java_major "$1") >= 24 )); then echo "$NETTY_NEW_JDK_OPTS"; fi
 }
 
 stop_server() {
@@ -127,7 +139,7 @@ median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{ v[NR] = $1 } END { if (
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0 && a == a + 0) printf "%.2f", a / b; else print "n/a" }'; }
 
 machine_line() {
-  echo "$(nproc) CPUs ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)), $(java -version 2>&1 | head -1), $THREADS server threads, load average $LOAD_BEFORE before and $(cut -d' ' -f1-3 /proc/loadavg) after"
+  echo "$(nproc) CPUs ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)), $(java -version 2>&1 | head -1), $THREADS server threads, Netty on JDK 24+ with '${NETTY_NEW_JDK_OPTS:-its defaults}', load average $LOAD_BEFORE before and $(cut -d' ' -f1-3 /proc/loadavg) after"
 }
 LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
 trap stop_server EXIT
