@@ -58,15 +58,16 @@ echo "Echo through the native load generator ($LOAD_THREADS thread(s)), ${DURATI
 echo
 header="| cell | unit |"; rule="|---|---|"
 for s in "${SERVER_LIST[@]}"; do header+=" $s |"; rule+="---:|"; done
-for s in "${SERVER_LIST[@]}"; do [[ $s == weft ]] || { header+=" weft/$s |"; rule+="---:|"; }; done
+REF=$(reference_server "${SERVER_LIST[@]}")
+for s in "${SERVER_LIST[@]}"; do [[ $s == "$REF" ]] || { header+=" $REF/$s |"; rule+="---:|"; }; done
 echo "$header"; echo "$rule"
 for cell in "${CELLS[@]}"; do
   read -r conns size mode <<<"$cell"
   unit=$([[ $mode == stream ]] && echo "MiB/s" || echo "round trips/s")
   line="| $mode, $conns conn(s), $size B | $unit |"
   for s in "${SERVER_LIST[@]}"; do line+=" $(median <<<"${SCORE[$s|$cell]}") |"; done
-  w=$(median <<<"${SCORE[weft|$cell]:-}")
-  for s in "${SERVER_LIST[@]}"; do [[ $s == weft ]] || line+=" $(ratio "$w" "$(median <<<"${SCORE[$s|$cell]}")") |"; done
+  w=$(median <<<"${SCORE[$REF|$cell]:-}")
+  for s in "${SERVER_LIST[@]}"; do [[ $s == "$REF" ]] || line+=" $(ratio "$w" "$(median <<<"${SCORE[$s|$cell]}")") |"; done
   echo "$line"
 done
 echo

@@ -11,7 +11,8 @@
 # in an order rotated by one place per round (no server always runs first), warms it up, then runs wrk
 # (WRK_THREADS, default 2) non-pipelined and DEPTH-deep pipelined (default 16) with 64 and 256 connections. The
 # tables give medians over rounds of requests/s, Weft/X ratios, the server's CPU time per request (from /proc,
-# user + system, and user alone) and wrk's p50/p99 latency (per request, or per pipelined batch), with the load average.
+# user + system, and user alone) and wrk's p50/p99 latency (per request, or per pipelined batch), with the load
+# average. Ratio columns divide weft (or, when it does not run, the first server named) by each other server.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . benchmarks/load-common.sh
@@ -78,14 +79,15 @@ echo "GET /plaintext, wrk -t$WRK_THREADS -d$DURATION, median of $ROUNDS interlea
 echo
 header="| connections | pipelining |"; rule="|---:|---:|"
 for s in "${SERVER_LIST[@]}"; do header+=" $s req/s |"; rule+="---:|"; done
-for s in "${SERVER_LIST[@]}"; do [[ $s == weft ]] || { header+=" weft/$s |"; rule+="---:|"; }; done
+REF=$(reference_server "${SERVER_LIST[@]}")
+for s in "${SERVER_LIST[@]}"; do [[ $s == "$REF" ]] || { header+=" $REF/$s |"; rule+="---:|"; }; done
 echo "$header"; echo "$rule"
 for cell in "${CELLS[@]}"; do
   read -r conns pipe <<<"$cell"
   line="| $conns | $([[ $pipe == 1 ]] && echo "$DEPTH" || echo 1) |"
   for s in "${SERVER_LIST[@]}"; do line+=" $(median <<<"${RPS[$s|$cell]}" | awk '{printf "%.0f", $1}') |"; done
-  w=$(median <<<"${RPS[weft|$cell]:-}")
-  for s in "${SERVER_LIST[@]}"; do [[ $s == weft ]] || line+=" $(ratio "$w" "$(median <<<"${RPS[$s|$cell]}")") |"; done
+  w=$(median <<<"${RPS[$REF|$cell]:-}")
+  for s in "${SERVER_LIST[@]}"; do [[ $s == "$REF" ]] || line+=" $(ratio "$w" "$(median <<<"${RPS[$s|$cell]}")") |"; done
   echo "$line"
 done
 echo

@@ -134,7 +134,14 @@ rotated() { # round servers...
   for ((i = 0; i < n; i++)); do echo "${list[$(( (i + r - 1) % n ))]}"; done
 }
 
-median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{ v[NR] = $1 } END { if (NR == 0) print "nan"; else print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+median() { tr ' ' '\n' | { grep -v '^$' || true; } | sort -g | awk '{ v[NR] = $1 } END { if (NR == 0) print "nan"; else print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+
+# The server the ratio columns divide by the others: weft when it runs, else the first one named.
+reference_server() {
+  local s
+  for s in "$@"; do [[ $s == weft ]] && { echo weft; return; }; done
+  echo "$1"
+}
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0 && a == a + 0) printf "%.2f", a / b; else print "n/a" }'; }
 
