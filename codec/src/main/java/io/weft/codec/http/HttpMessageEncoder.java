@@ -346,7 +346,12 @@ final class HttpMessageEncoder {
     static void addContentLengthIfMissing(HttpMessage msg, Buffer body) {
         HttpHeaders h = msg.headers();
         if (!h.contains(HttpHeaderNames.CONTENT_LENGTH) && !h.contains(HttpHeaderNames.TRANSFER_ENCODING)) {
-            h.addUnchecked(HttpHeaderNames.CONTENT_LENGTH, Integer.toString(body.readableBytes()));
+            addContentLength(h, body);
         }
+    }
+
+    /** Adds {@code content-length} for {@code body}; the caller has checked that no framing field is there. */
+    static void addContentLength(HttpHeaders h, Buffer body) {
+        h.addUnchecked(HttpHeaderNames.CONTENT_LENGTH, Integer.toString(body.readableBytes()));
     }
 }

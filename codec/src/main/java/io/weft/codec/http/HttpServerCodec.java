@@ -542,8 +542,7 @@ public class HttpServerCodec extends HttpRequestDecoder
         boolean framed = (present & (HttpHeaders.HAS_CONTENT_LENGTH | HttpHeaders.HAS_TRANSFER_ENCODING)) != 0;
         if (full) {
             if (code != 204 && code != 304 && !framed) {
-                h.addUnchecked(HttpHeaderNames.CONTENT_LENGTH,
-                        Integer.toString(((FullHttpResponse) response).content().readableBytes()));
+                HttpMessageEncoder.addContentLength(h, ((FullHttpResponse) response).content());
             }
         } else if (!bodyless && !framed) {
             if (http10) {
