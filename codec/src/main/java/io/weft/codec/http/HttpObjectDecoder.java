@@ -435,8 +435,66 @@ public abstract class HttpObjectDecoder extends ByteToMessageDecoder {
                 throw new TooLongHttpHeaderException((trailer ? "trailer" : "header") + " section has more than "
                         + "the limit of " + config.maxHeaderCount() + " fields");
             }
-            parseHeaderLine(target, b, start, length);
+            if (trailer) {
+                parseHeaderLine(target, b, start, length);
+            } else {
+                int index = target.size();
+                if (!repeatField(target, index, b, start, length)) {
+                    parseHeaderLine(target, b, start, length);
+                    rememberField(target, index, b, start, length);
+                }
+            }
         }
+    }
+
+    /*
+     * Field lines repeat: a client sends the same host, user-agent, accept... on every request of a connection, in
+     * the same order. The first SEEN_FIELDS field lines of the last head are kept (by position, each at most
+     * SEEN_LINE_MAX bytes, so at most 3 KiB per connection), and a line equal byte for byte to the one at its
+     * position is not parsed again: it passed every check before and gets the same name and value strings (both
+     * immutable). Anything else is parsed and checked as usual.
+     */
+    private static final int SEEN_FIELDS = 12;
+    private static final int SEEN_LINE_MAX = 256;
+    private byte[][] seenLines;
+    private int[] seenLengths;
+    private String[] seenNames;
+    private String[] seenValues;
+
+    private boolean repeatField(HttpHeaders target, int index, byte[] b, int start, int length) {
+        byte[][] lines = seenLines;
+        if (lines == null || index >= SEEN_FIELDS) {
+            return false;
+        }
+        byte[] seen = lines[index];
+        if (seen == null || seenLengths[index] != length
+                || !java.util.Arrays.equals(b, start, start + length, seen, 0, length)) {
+            return false;
+        }
+        target.addUnchecked(seenNames[index], seenValues[index]);
+        return true;
+    }
+
+    /** Keeps the field line just parsed (the last field of {@code target}) for {@link #repeatField}. */
+    private void rememberField(HttpHeaders target, int index, byte[] b, int start, int length) {
+        if (index >= SEEN_FIELDS || length > SEEN_LINE_MAX || target.size() != index + 1) {
+            return;
+        }
+        if (seenLines == null) {
+            seenLines = new byte[SEEN_FIELDS][];
+            seenLengths = new int[SEEN_FIELDS];
+            seenNames = new String[SEEN_FIELDS];
+            seenValues = new String[SEEN_FIELDS];
+        }
+        byte[] seen = seenLines[index];
+        if (seen == null || seen.length < length) {
+            seen = new byte[Math.max(length, 32)];
+            seenLines[index] = seen;
+        }
+        System.arraycopy(b, start, seen, 0, length);
+        seenLengths[index] = length;
+        seenNames[index] = target.nameAt(index);
+        seenValues[index] = target.valueAt(index);
     }
 
     private void headersDone(HandlerContext ctx, List<Object> out) {

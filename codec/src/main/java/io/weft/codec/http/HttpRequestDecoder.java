@@ -38,8 +38,41 @@ public class HttpRequestDecoder extends HttpObjectDecoder {
         return "request line";
     }
 
+    /*
+     * The last request line of this connection, kept when it is at most LINE_MAX bytes and not absolute-form (whose
+     * authority replaces the host field), with what it parsed into: pipelined and keep-alive clients often repeat
+     * it, and a line equal byte for byte passed every check before.
+     */
+    private static final int LINE_MAX = 256;
+    private byte[] lastLine;
+    private int lastLineLength = -1;
+    private HttpMethod lastMethod;
+    private HttpVersion lastVersion;
+    private String lastTarget;
+    private int lastPathEnd;
+
     @Override
     HttpMessage parseInitialLine(byte[] b, int off, int length, HttpHeaders headers) {
+        if (length == lastLineLength && java.util.Arrays.equals(b, off, off + length, lastLine, 0, length)) {
+            targetAuthority = null;
+            return new HttpRequest(lastVersion, lastMethod, headers, lastTarget, lastPathEnd);
+        }
+        HttpRequest request = parseRequestLine(b, off, length, headers);
+        if (targetAuthority == null && length <= LINE_MAX) {
+            if (lastLine == null || lastLine.length < length) {
+                lastLine = new byte[Math.max(length, 64)];
+            }
+            System.arraycopy(b, off, lastLine, 0, length);
+            lastLineLength = length;
+            lastMethod = request.method();
+            lastVersion = request.version();
+            lastTarget = request.target();
+            lastPathEnd = targetPathEnd;
+        }
+        return request;
+    }
+
+    private HttpRequest parseRequestLine(byte[] b, int off, int length, HttpHeaders headers) {
         int end = off + length;
         int sp1 = indexOf(b, off, end, (byte) ' ');
         int sp2 = sp1 < 0 ? -1 : indexOf(b, sp1 + 1, end, (byte) ' ');
