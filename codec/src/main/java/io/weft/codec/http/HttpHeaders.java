@@ -34,6 +34,13 @@ public final class HttpHeaders implements Iterable<Map.Entry<String, String>> {
         values = new String[capacity];
     }
 
+    /** Fields {@code names[i]: values[i]} for {@code i < size}, already checked; the arrays are copied. */
+    HttpHeaders(String[] names, String[] values, int size) {
+        this.names = java.util.Arrays.copyOf(names, size);
+        this.values = java.util.Arrays.copyOf(values, size);
+        this.size = size;
+    }
+
     /** Number of fields (each occurrence of a repeated name counts). */
     public int size() {
         return size;

@@ -71,6 +71,19 @@ public abstract class HttpObjectDecoder extends ByteToMessageDecoder {
     /** Parses the first line; returns the message head (with {@code headers}). */
     abstract HttpMessage parseInitialLine(byte[] line, int offset, int length, HttpHeaders headers);
 
+    /**
+     * A new message head for a head equal byte for byte to the last one remembered (see {@link #rememberHead}), with
+     * {@code headers}; or null when the initial line parsed last is not kept. The default keeps none.
+     */
+    HttpMessage repeatInitialLine(HttpHeaders headers) {
+        return null;
+    }
+
+    /** Whether the initial line parsed last is kept, so that {@link #repeatInitialLine} can repeat it. */
+    boolean initialLineKept() {
+        return false;
+    }
+
     /** Whether lines longer than the limit are a {@link TooLongHttpLineException}; decides the message text. */
     abstract String initialLineName();
 
@@ -199,7 +212,11 @@ public abstract class HttpObjectDecoder extends ByteToMessageDecoder {
                 lineFill = 0;
                 lineStart = 0;
                 lineScanned = 0;
+                headStart = 0;
                 onHeadStart();
+                if (repeatHead(ctx, in, out)) {
+                    return;
+                }
             }
             // fall through
             case INITIAL:
@@ -343,6 +360,7 @@ public abstract class HttpObjectDecoder extends ByteToMessageDecoder {
         if (start == 0) {
             return;
         }
+        headStart = -1; // the start of the head is gone from the line reader: not remembered
         in.skipBytes(start);
         System.arraycopy(line, start, line, 0, lineFill - start);
         lineFill -= start;
@@ -407,13 +425,16 @@ public abstract class HttpObjectDecoder extends ByteToMessageDecoder {
                 continue;
             }
             if (length == 0) {
+                int headEnd = lineStart;
                 leaveLineMode(in);
                 if (trailer) {
                     HttpHeaders t = trailers;
                     trailers = null;
                     endMessage(ctx, out, t == null ? LastHttpContent.EMPTY : LastHttpContent.withTrailers(t));
                 } else {
+                    HttpHeaders h = headers;
                     headersDone(ctx, out);
+                    rememberHead(h, headEnd);
                 }
                 return;
             }
@@ -445,6 +466,70 @@ public abstract class HttpObjectDecoder extends ByteToMessageDecoder {
                 }
             }
         }
+    }
+
+    /*
+     * Whole heads repeat too: a pipelining or keep-alive client often sends the same head again and again. The last
+     * head of at most SEEN_HEAD_MAX bytes that was read in one piece is kept with its fields (as decoded, before the
+     * application could change them), and a head equal to it byte for byte is not scanned line by line: one
+     * comparison, then the kept fields and initial line (see repeatInitialLine) are reused. The framing of the body
+     * is still decided by headersDone as for any head.
+     */
+    private static final int SEEN_HEAD_MAX = 1024;
+    /** Where the head being parsed starts in the line reader, or -1 once it was compacted away. */
+    private int headStart = -1;
+    private byte[] seenHead;
+    private int seenHeadLength;
+    private String[] seenHeadNames;
+    private String[] seenHeadValues;
+    private int seenHeadFields;
+
+    /** Decodes a head equal to the remembered one; false (nothing consumed) when it is not one. */
+    private boolean repeatHead(HandlerContext ctx, Buffer in, List<Object> out) {
+        int length = seenHeadLength;
+        if (length == 0 || in.readableBytes() < length) {
+            return false;
+        }
+        byte[] b = line;
+        if (b.length < length) {
+            b = new byte[Math.max(length, b.length << 1)]; // nothing is buffered in the line reader yet
+            line = b;
+        }
+        in.getBytes(in.readerIndex(), b, 0, length);
+        lineFill = length;
+        lineBytesCopied += length;
+        if (!java.util.Arrays.equals(b, 0, length, seenHead, 0, length)) {
+            return false; // parsed as usual from the bytes already copied
+        }
+        HttpHeaders h = new HttpHeaders(seenHeadNames, seenHeadValues, seenHeadFields);
+        HttpMessage msg = repeatInitialLine(h);
+        if (msg == null) {
+            return false;
+        }
+        headers = h;
+        message = msg;
+        lineStart = length;
+        leaveLineMode(in);
+        headersDone(ctx, out);
+        return true;
+    }
+
+    /** Keeps the head just decoded, {@code line[headStart, headEnd)} with {@code h}, for {@link #repeatHead}. */
+    private void rememberHead(HttpHeaders h, int headEnd) {
+        seenHeadLength = 0; // whatever was kept belongs to an older initial line
+        int length = headEnd - headStart;
+        if (headStart != 0 || length > SEEN_HEAD_MAX || !initialLineKept()) {
+            return;
+        }
+        if (seenHead == null || seenHead.length < length) {
+            seenHead = new byte[Math.max(length, 128)];
+        }
+        System.arraycopy(line, 0, seenHead, 0, length);
+        seenHeadLength = length;
+        int n = h.size();
+        seenHeadNames = java.util.Arrays.copyOf(h.names, n);
+        seenHeadValues = java.util.Arrays.copyOf(h.values, n);
+        seenHeadFields = n;
     }
 
     /*

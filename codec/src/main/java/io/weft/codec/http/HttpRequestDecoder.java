@@ -51,14 +51,20 @@ public class HttpRequestDecoder extends HttpObjectDecoder {
     private String lastTarget;
     private int lastPathEnd;
 
+    /** Whether the request line parsed last is the one kept in {@link #lastLine}. */
+    private boolean lineKept;
+
     @Override
     HttpMessage parseInitialLine(byte[] b, int off, int length, HttpHeaders headers) {
         if (length == lastLineLength && java.util.Arrays.equals(b, off, off + length, lastLine, 0, length)) {
             targetAuthority = null;
+            lineKept = true;
             return new HttpRequest(lastVersion, lastMethod, headers, lastTarget, lastPathEnd);
         }
+        lineKept = false;
         HttpRequest request = parseRequestLine(b, off, length, headers);
         if (targetAuthority == null && length <= LINE_MAX) {
+            lineKept = true;
             if (lastLine == null || lastLine.length < length) {
                 lastLine = new byte[Math.max(length, 64)];
             }
@@ -70,6 +76,16 @@ public class HttpRequestDecoder extends HttpObjectDecoder {
             lastPathEnd = targetPathEnd;
         }
         return request;
+    }
+
+    @Override
+    boolean initialLineKept() {
+        return lineKept;
+    }
+
+    @Override
+    HttpMessage repeatInitialLine(HttpHeaders headers) {
+        return lineKept ? new HttpRequest(lastVersion, lastMethod, headers, lastTarget, lastPathEnd) : null;
     }
 
     private HttpRequest parseRequestLine(byte[] b, int off, int length, HttpHeaders headers) {

@@ -24,17 +24,32 @@ import org.junit.jupiter.api.Timeout;
 class HttpRepeatedLinesTest {
 
     /** What one connection decoded: the requests, then the error that ended it (or null). */
-    private record Decoded(List<HttpRequest> requests, Throwable error) {
+    private record Decoded(List<HttpRequest> requests, Throwable error, String bodies) {
     }
 
     private static Decoded decode(String... requests) {
+        return decode(false, requests);
+    }
+
+    /** Decodes each of {@code requests} as one read; {@code meddle}: the application changes every request it gets. */
+    private static Decoded decode(boolean meddle, String... requests) {
         List<HttpRequest> seen = new ArrayList<>();
+        StringBuilder bodies = new StringBuilder();
         Throwable[] error = new Throwable[1];
         EmbeddedChannel ch = new EmbeddedChannel(new HttpRequestDecoder(), new Handler() {
             @Override
             public void channelRead(HandlerContext ctx, Object msg) {
                 if (msg instanceof HttpRequest r) {
                     seen.add(r);
+                    if (meddle) {
+                        seen.set(seen.size() - 1, new HttpRequest(r.version(), r.method(), r.target(),
+                                r.headers().copy()));
+                        r.target("/changed");
+                        r.headers().set(HttpHeaderNames.HOST, "changed").add("x-added", "1");
+                        r.headers().remove("accept");
+                    }
+                } else if (msg instanceof HttpContent c && c.readableBytes() > 0) {
+                    bodies.append(c.content().toString(StandardCharsets.ISO_8859_1)).append('|');
                 }
                 ReferenceCounted.safeRelease(msg);
             }
@@ -48,7 +63,7 @@ class HttpRepeatedLinesTest {
             ch.writeInboundBytes(request.getBytes(StandardCharsets.ISO_8859_1));
         }
         ch.finishAndReleaseAll();
-        return new Decoded(seen, error[0]);
+        return new Decoded(seen, error[0], bodies.toString());
     }
 
     private static String fields(HttpRequest r) {
@@ -160,6 +175,38 @@ class HttpRepeatedLinesTest {
         for (HttpRequest r : d.requests()) {
             assertEquals(longTarget, r.target());
             assertEquals(longValue, r.headers().get("x-long"));
+        }
+    }
+
+    @Test
+    void pipelinedSplitAndInterleavedHeadsDecodeAsTheyWould() {
+        String a = "GET /a?x HTTP/1.1\r\nHost: a\r\nAccept: */*\r\n\r\n";
+        String post = "POST /p HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\n\r\n";
+        String absolute = "GET http://other:1/z HTTP/1.1\r\nHost: a\r\nAccept: */*\r\n\r\n";
+        String big = "GET /big HTTP/1.1\r\nHost: a\r\nX-Big: " + "b".repeat(1500) + "\r\n\r\n";
+        Decoded d = decode(a + a + a, a.substring(0, 10), a.substring(10) + a, post + "one" + post + "two",
+                absolute, a, big, big, a, absolute + absolute, a + post.substring(0, 40), post.substring(40) + "thr");
+        assertNull(d.error());
+        List<String> seen = d.requests().stream()
+                .map(r -> r.method() + " " + r.target() + " " + r.path() + " " + fields(r).replace("b".repeat(1500), "B"))
+                .toList();
+        String ga = "GET /a?x /a host=a;accept=*/*;";
+        String gp = "POST /p /p host=a;content-length=3;";
+        String gz = "GET /z /z host=other:1;accept=*/*;";
+        String gb = "GET /big /big host=a;X-Big=B;";
+        assertEquals(List.of(ga, ga, ga, ga, ga, gp, gp, gz, ga, gb, gb, ga, gz, gz, ga, gp), seen);
+        assertEquals("one|two|thr|", d.bodies());
+    }
+
+    @Test
+    void whatTheApplicationChangesInARequestDoesNotReachTheNextOne() {
+        String a = "GET /a HTTP/1.1\r\nHost: a\r\nAccept: */*\r\n\r\n";
+        Decoded d = decode(true, a, a + a, a);
+        assertNull(d.error());
+        assertEquals(4, d.requests().size());
+        for (HttpRequest r : d.requests()) {
+            assertEquals("/a", r.target());
+            assertEquals("host=a;accept=*/*;", fields(r));
         }
     }
 }
