@@ -117,7 +117,7 @@ public class HttpCodecBenchmark {
                 h.add(HttpHeaderNames.CONTENT_TYPE, "text/plain");
                 h.add(HttpHeaderNames.CONTENT_LENGTH, BODY.length);
                 h.add(HttpHeaderNames.SERVER, "weft");
-                h.add(HttpHeaderNames.DATE, HttpDate.now());
+                // date: added by the codec, as in HttpHelloServer (Netty's responder adds its own)
                 try {
                     codec.write(ctx, response, null);
                 } catch (Exception e) {

@@ -35,7 +35,8 @@ import org.slf4j.LoggerFactory;
  *       turned out malformed), no second response is sent: the connection just closes. The exception is also
  *       fired as a user event, for handlers that count rejections. Other connections are unaffected.</li>
  *   <li><b>{@code date}:</b> every final response without a {@code date} field gets one (RFC 9110 section
- *       6.6.1), from {@link HttpDate#now()}.</li>
+ *       6.6.1), from {@link HttpDate#now()}, read once per read of the connection (the responses to one batch
+ *       of pipelined requests share it), so an application need not add one.</li>
  *   <li><b>Slow and idle clients</b> ({@link HttpServerConfig}): a request head must arrive within the head
  *       timeout and a body must keep moving (408, then close); an idle keep-alive connection is closed after the
  *       keep-alive timeout; after {@code maxRequestsPerConnection} requests the connection closes.</li>
@@ -88,6 +89,8 @@ public class HttpServerCodec extends HttpRequestDecoder
     private ScheduledTask timer;
     private final Runnable timerTask = this::onTimer;
     private long lastReadNanos;
+    /** See {@link #responseDate()}; null until a response of the current read needs it. */
+    private String readDate;
     private long headStartNanos;
     private long lastActivityNanos;
     /** Whether a read that stamped {@link #lastReadNanos} is being decoded (synchronous answers happen inside it). */
@@ -157,6 +160,7 @@ public class HttpServerCodec extends HttpRequestDecoder
             return;
         }
         lastReadNanos = now();
+        readDate = null;
         boolean nested = inRead;
         inRead = true;
         try {
@@ -172,6 +176,23 @@ public class HttpServerCodec extends HttpRequestDecoder
      */
     private long eventNanos() {
         return inRead ? lastReadNanos : now();
+    }
+
+    /**
+     * The {@code date} for a response prepared while a read is being decoded: {@link HttpDate#now()} taken once per
+     * read (pipelined requests answered in one batch share it, as they share {@link #lastReadNanos}); the clock
+     * otherwise.
+     */
+    private String responseDate() {
+        if (!inRead) {
+            return HttpDate.now();
+        }
+        String date = readDate;
+        if (date == null) {
+            date = HttpDate.now();
+            readDate = date;
+        }
+        return date;
     }
 
     /** The loop's clock (virtual on an embedded loop, so tests can advance it). */
@@ -552,7 +573,7 @@ public class HttpServerCodec extends HttpRequestDecoder
             }
         }
         if ((present & HttpHeaders.HAS_DATE) == 0) {
-            h.addUnchecked(HttpHeaderNames.DATE, HttpDate.now());
+            h.addUnchecked(HttpHeaderNames.DATE, responseDate());
         }
         if (!keepAlive) {
             if ((present & HttpHeaders.CONNECTION_CLOSE) == 0) {

@@ -125,4 +125,44 @@ class HttpFastPathTest {
         assertEquals(1, count(out, "http/1.1 200"), "the second pipelined request is not answered: " + out);
         assertEquals(1, count(out, "connection:"), out);
     }
+
+    @Test
+    void everyResponseGetsADateWhetherWrittenInTheReadOrLater() {
+        List<HttpRequest> late = new ArrayList<>();
+        EmbeddedChannel ch = new EmbeddedChannel(new HttpServerCodec(), new Handler() {
+            @Override
+            public void channelRead(HandlerContext ctx, Object msg) {
+                if (msg instanceof HttpRequest r) {
+                    if (r.path().equals("/later")) {
+                        late.add(r);
+                    } else {
+                        ctx.write(new FullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK,
+                                ctx.alloc().copyOf("now".getBytes(StandardCharsets.US_ASCII))));
+                    }
+                }
+                ReferenceCounted.safeRelease(msg);
+            }
+
+            @Override
+            public void channelReadComplete(HandlerContext ctx) {
+                ctx.flush();
+            }
+        });
+        ch.writeInboundBytes((GET + GET + "GET /later HTTP/1.1\r\nHost: a\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+        assertEquals(1, late.size());
+        ch.writeAndFlush(new FullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK,
+                ch.allocator().copyOf("later".getBytes(StandardCharsets.US_ASCII))));
+        StringBuilder sb = new StringBuilder();
+        for (Object o; (o = ch.readOutbound()) != null; ) {
+            Buffer b = (Buffer) o;
+            sb.append(b.toString(StandardCharsets.ISO_8859_1));
+            b.release();
+        }
+        ch.finishAndReleaseAll();
+        String out = sb.toString();
+        assertEquals(3, count(out, "HTTP/1.1 200 OK\r\n"), out);
+        assertEquals(3, count(out, "\r\ndate: "), out);
+        assertTrue(out.matches("(?s)(HTTP/1.1 200 OK\r\n(?:(?!date: )[a-z-]+: [^\r]*\r\n)*date: [A-Z][a-z]{2}, \\d\\d "
+                + "[A-Z][a-z]{2} \\d{4} \\d\\d:\\d\\d:\\d\\d GMT\r\n(?:[a-z-]+: [^\r]*\r\n)*\r\n(now|later))+"), out);
+    }
 }

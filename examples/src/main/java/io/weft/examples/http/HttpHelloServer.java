@@ -3,7 +3,6 @@ package io.weft.examples.http;
 import io.weft.bootstrap.Server;
 import io.weft.buffer.Buffer;
 import io.weft.codec.http.FullHttpResponse;
-import io.weft.codec.http.HttpDate;
 import io.weft.codec.http.HttpHeaderNames;
 import io.weft.codec.http.HttpHeaders;
 import io.weft.codec.http.HttpMethod;
@@ -74,7 +73,7 @@ public final class HttpHelloServer {
         h.add(HttpHeaderNames.CONTENT_TYPE, type);
         h.add(HttpHeaderNames.CONTENT_LENGTH, body.length);
         h.add(HttpHeaderNames.SERVER, "weft");
-        h.add(HttpHeaderNames.DATE, HttpDate.now());
+        // No date field: HttpServerCodec adds one to every response, reading the clock once per read batch.
         if (status == HttpResponseStatus.METHOD_NOT_ALLOWED) {
             h.add(HttpHeaderNames.ALLOW, "GET, HEAD"); // a 405 must say what is allowed (RFC 9110 section 15.5.6)
         }
