@@ -4,11 +4,13 @@ import io.weft.bootstrap.Server;
 import io.weft.buffer.Buffer;
 import io.weft.buffer.ReferenceCounted;
 import io.weft.codec.http.FullHttpResponse;
+import io.weft.codec.http.HttpDecoderConfig;
 import io.weft.codec.http.HttpHeaderNames;
 import io.weft.codec.http.HttpHeaders;
 import io.weft.codec.http.HttpRequest;
 import io.weft.codec.http.HttpResponseStatus;
 import io.weft.codec.http.HttpServerCodec;
+import io.weft.codec.http.HttpServerConfig;
 import io.weft.codec.http.HttpVersion;
 import io.weft.codec.tls.TlsContexts;
 import io.weft.codec.tls.TlsHandler;
@@ -111,7 +113,10 @@ public final class WeftHttpsServer {
         EventLoopGroup group = new EventLoopGroup(threads);
         Server server = Server.builder().group(group)
                 .childHandler(ch -> ch.pipeline().addLast("tls", tls.build())
-                        .addLast("http", new HttpServerCodec())
+                        // No cap on requests per connection, as Netty's server has none (the default closes a
+                        // connection after 100,000 requests, which a pipelined cell reaches within seconds).
+                        .addLast("http", new HttpServerCodec(HttpDecoderConfig.DEFAULT,
+                                HttpServerConfig.DEFAULT.withMaxRequestsPerConnection(Integer.MAX_VALUE)))
                         .addLast("routes", new Routes()))
                 .bind("127.0.0.1", port);
         System.err.println("Weft HTTPS server (" + context.getProvider().getName() + ") listening on "

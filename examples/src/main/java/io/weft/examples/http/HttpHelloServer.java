@@ -3,12 +3,14 @@ package io.weft.examples.http;
 import io.weft.bootstrap.Server;
 import io.weft.buffer.Buffer;
 import io.weft.codec.http.FullHttpResponse;
+import io.weft.codec.http.HttpDecoderConfig;
 import io.weft.codec.http.HttpHeaderNames;
 import io.weft.codec.http.HttpHeaders;
 import io.weft.codec.http.HttpMethod;
 import io.weft.codec.http.HttpRequest;
 import io.weft.codec.http.HttpResponseStatus;
 import io.weft.codec.http.HttpServerCodec;
+import io.weft.codec.http.HttpServerConfig;
 import io.weft.codec.http.HttpVersion;
 import io.weft.buffer.ReferenceCounted;
 import io.weft.examples.Cli;
@@ -22,7 +24,9 @@ import java.nio.charset.StandardCharsets;
  * answers {@code {"message":"Hello, World!"}}, anything else 404. Pipelined requests are answered in order and
  * flushed once per read batch.
  *
- * <p>Usage: {@code HttpHelloServer [port [threads]]} (default 8080, one loop per processor). Try
+ * <p>Usage: {@code HttpHelloServer [port [threads [maxRequestsPerConnection]]]} (default 8080, one loop per
+ * processor, and {@link HttpServerConfig#DEFAULT}'s 100,000 requests before a connection is closed; load tests that
+ * compare with servers without such a cap pass {@code 2147483647}). Try
  * {@code curl http://127.0.0.1:8080/plaintext}.
  */
 public final class HttpHelloServer {
@@ -104,24 +108,33 @@ public final class HttpHelloServer {
     private HttpHelloServer() {
     }
 
-    /** Binds {@code host:port} with {@code group} serving connections. */
+    /** Binds {@code host:port} with {@code group} serving connections, with the codec's default settings. */
     public static Server start(EventLoopGroup group, String host, int port) {
+        return start(group, host, port, HttpServerConfig.DEFAULT);
+    }
+
+    /** Binds {@code host:port} with {@code group} serving connections as {@code config} says. */
+    public static Server start(EventLoopGroup group, String host, int port, HttpServerConfig config) {
         return Server.builder().group(group)
                 .childHandler(ch -> ch.pipeline()
-                        .addLast("http", new HttpServerCodec())
+                        .addLast("http", new HttpServerCodec(HttpDecoderConfig.DEFAULT, config))
                         .addLast("hello", new HelloHandler()))
                 .bind(host, port);
     }
 
     /** Starts the server and blocks until it is closed. */
     public static void main(String[] args) {
-        Cli.main("HttpHelloServer [port [threads]]   (defaults 8080 and one loop per processor)", args, a -> {
-            int port = a.atMost(2).port(0, 8080);
+        Cli.main("HttpHelloServer [port [threads [maxRequestsPerConnection]]]   (defaults 8080, one loop per "
+                + "processor, 100000)", args, a -> {
+            int port = a.atMost(3).port(0, 8080);
             int threads = a.integer(1, "threads", Runtime.getRuntime().availableProcessors(), 1, 1024);
+            int maxRequests = a.integer(2, "maxRequestsPerConnection",
+                    HttpServerConfig.DEFAULT.maxRequestsPerConnection(), 1, Integer.MAX_VALUE);
             EventLoopGroup group = new EventLoopGroup(threads);
             Server server;
             try {
-                server = start(group, "0.0.0.0", port);
+                server = start(group, "0.0.0.0", port,
+                        HttpServerConfig.DEFAULT.withMaxRequestsPerConnection(maxRequests));
             } catch (RuntimeException e) {
                 group.close();
                 throw e;
