@@ -32,6 +32,7 @@ import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
@@ -41,7 +42,8 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * The HTTP/1.1 server codec in memory, as the pipelined {@code wrk} load drives it: one operation feeds one read of
  * {@value #DEPTH} pipelined {@code GET /plaintext} requests (the headers a load generator or a plain client sends:
- * host, user-agent, accept, connection) in a fresh pooled direct buffer, decodes them, answers each with the
+ * host, user-agent, accept, connection; {@code heads}: all the same, or each with its own query and request id,
+ * see {@link #batch}) in a fresh pooled direct buffer, decodes them, answers each with the
  * hello-world response of {@code HttpHelloServer} ({@code content-type}, {@code content-length}, {@code server},
  * {@code date}, a 13-byte body) and encodes the answers; the encoded bytes are counted and released.
  *
@@ -72,7 +74,26 @@ public class HttpCodecBenchmark {
             + "Accept: text/plain,text/html;q=0.9,application/xhtml+xml;q=0.9,application/xml;q=0.8,*/*;q=0.7\r\n"
             + "Connection: keep-alive\r\n"
             + "\r\n";
-    static final byte[] BATCH = REQUEST.repeat(DEPTH).getBytes(StandardCharsets.US_ASCII);
+
+    /**
+     * The read fed per operation. {@code same}: {@value #DEPTH} copies of {@link #REQUEST}, as wrk sends them.
+     * {@code distinct}: each request of the batch has its own query and {@code x-request-id}, so no head equals
+     * the one before it (only host, user-agent, accept and connection repeat), as a browser's or a proxy's would.
+     */
+    static byte[] batch(String heads) {
+        if (heads.equals("same")) {
+            return REQUEST.repeat(DEPTH).getBytes(StandardCharsets.US_ASCII);
+        }
+        if (!heads.equals("distinct")) {
+            throw new IllegalArgumentException("heads must be same or distinct, was " + heads);
+        }
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < DEPTH; i++) {
+            sb.append(REQUEST.replace("GET /plaintext HTTP/1.1\r\n",
+                    "GET /plaintext?n=" + i + " HTTP/1.1\r\nX-Request-Id: 7f3a" + (1000 + i) + "\r\n"));
+        }
+        return sb.toString().getBytes(StandardCharsets.US_ASCII);
+    }
 
     /** Counts the requests the responder saw and the bytes written. */
     static final class Tally {
@@ -84,6 +105,9 @@ public class HttpCodecBenchmark {
     /** Weft's server codec with a responder behind it. */
     @State(Scope.Thread)
     public static class Weft {
+        @Param({"same", "distinct"})
+        public String heads;
+        byte[] batch;
         IdleChannel idle;
         final Tally tally = new Tally();
         HttpServerCodec codec;
@@ -91,6 +115,7 @@ public class HttpCodecBenchmark {
 
         @Setup(Level.Trial)
         public void setUp() throws Exception {
+            batch = batch(heads);
             idle = new IdleChannel();
             // The default timeouts (their clock reads are part of the cost); no cap on requests per connection,
             // which would otherwise close this one after 100,000 requests. The codec's timer first runs on the idle
@@ -147,11 +172,15 @@ public class HttpCodecBenchmark {
     /** Netty's server codec and keep-alive handler with the same responder behind them. */
     @State(Scope.Thread)
     public static class Netty {
+        @Param({"same", "distinct"})
+        public String heads;
+        byte[] batch;
         final Tally tally = new Tally();
         EmbeddedChannel channel;
 
         @Setup(Level.Trial)
         public void setUp() {
+            batch = batch(heads);
             channel = new EmbeddedChannel(new io.netty.handler.codec.http.HttpServerCodec(),
                     new HttpServerKeepAliveHandler(), new Responder(tally));
             tally.check = new ByteArrayOutputStream();
@@ -163,6 +192,12 @@ public class HttpCodecBenchmark {
         public void tearDown() {
             channel.finishAndReleaseAll();
         }
+    }
+
+    /** The path of {@code uri} (before its query), as Weft's {@code HttpRequest.path()} gives it. */
+    static String path(String uri) {
+        int q = uri.indexOf('?');
+        return q < 0 ? uri : uri.substring(0, q);
     }
 
     /** The Netty twin of {@link Weft#respond}. */
@@ -178,7 +213,7 @@ public class HttpCodecBenchmark {
             if (msg instanceof io.netty.handler.codec.http.HttpRequest request) {
                 tally.requests++;
                 if (request.method() != io.netty.handler.codec.http.HttpMethod.GET
-                        || !request.uri().equals("/plaintext")) {
+                        || !path(request.uri()).equals("/plaintext")) {
                     throw new IllegalStateException("unexpected request " + request);
                 }
                 ByteBuf content = ctx.alloc().buffer(BODY.length).writeBytes(BODY);
@@ -204,8 +239,8 @@ public class HttpCodecBenchmark {
     static long feed(Weft weft) throws Exception {
         weft.tally.requests = 0;
         weft.tally.bytes = 0;
-        Buffer in = PooledAllocator.DEFAULT.allocate(BATCH.length);
-        in.writeBytes(BATCH);
+        Buffer in = PooledAllocator.DEFAULT.allocate(weft.batch.length);
+        in.writeBytes(weft.batch);
         weft.codec.channelRead(weft.ctx, in);
         weft.codec.channelReadComplete(weft.ctx);
         weft.codec.flush(weft.ctx); // the application's flush per read batch, as in HttpHelloServer
@@ -216,8 +251,8 @@ public class HttpCodecBenchmark {
         Tally tally = netty.tally;
         tally.requests = 0;
         tally.bytes = 0;
-        ByteBuf in = PooledByteBufAllocator.DEFAULT.directBuffer(BATCH.length);
-        in.writeBytes(BATCH);
+        ByteBuf in = PooledByteBufAllocator.DEFAULT.directBuffer(netty.batch.length);
+        in.writeBytes(netty.batch);
         netty.channel.writeInbound(in);
         for (Object out; (out = netty.channel.readOutbound()) != null; ) {
             ByteBuf b = (ByteBuf) out;
