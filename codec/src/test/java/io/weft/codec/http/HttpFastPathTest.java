@@ -77,14 +77,20 @@ class HttpFastPathTest {
             }
         });
         ch.writeInboundBytes(request.getBytes(StandardCharsets.ISO_8859_1));
+        String out = written(ch);
+        ch.finishAndReleaseAll();
+        return out.toLowerCase(java.util.Locale.ROOT);
+    }
+
+    /** Everything {@code ch} wrote so far, as ISO-8859-1 text; the buffers are released. */
+    private static String written(EmbeddedChannel ch) {
         StringBuilder sb = new StringBuilder();
         for (Object o; (o = ch.readOutbound()) != null; ) {
             Buffer b = (Buffer) o;
             sb.append(b.toString(StandardCharsets.ISO_8859_1));
             b.release();
         }
-        ch.finishAndReleaseAll();
-        return sb.toString().toLowerCase(java.util.Locale.ROOT);
+        return sb.toString();
     }
 
     private static int count(String text, String part) {
@@ -152,14 +158,8 @@ class HttpFastPathTest {
         assertEquals(1, late.size());
         ch.writeAndFlush(new FullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK,
                 ch.allocator().copyOf("later".getBytes(StandardCharsets.US_ASCII))));
-        StringBuilder sb = new StringBuilder();
-        for (Object o; (o = ch.readOutbound()) != null; ) {
-            Buffer b = (Buffer) o;
-            sb.append(b.toString(StandardCharsets.ISO_8859_1));
-            b.release();
-        }
+        String out = written(ch);
         ch.finishAndReleaseAll();
-        String out = sb.toString();
         assertEquals(3, count(out, "HTTP/1.1 200 OK\r\n"), out);
         assertEquals(3, count(out, "\r\ndate: "), out);
         assertTrue(out.matches("(?s)(HTTP/1.1 200 OK\r\n(?:(?!date: )[a-z-]+: [^\r]*\r\n)*date: [A-Z][a-z]{2}, \\d\\d "
