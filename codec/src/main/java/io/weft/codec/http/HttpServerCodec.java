@@ -5,6 +5,7 @@ import io.weft.buffer.ReferenceCounted;
 import io.weft.channel.Channel;
 import io.weft.channel.ChannelOption;
 import io.weft.channel.TcpChannel;
+import io.weft.codec.tls.TlsHandler;
 import io.weft.loop.ScheduledTask;
 import io.weft.pipeline.HandlerContext;
 import java.nio.channels.ClosedChannelException;
@@ -599,14 +600,18 @@ public class HttpServerCodec extends HttpRequestDecoder
 
     /**
      * Closes after the last response: output first (so the client reads everything even if it is still
-     * sending), input is discarded until the client closes or {@link #LINGER_MILLIS} pass.
+     * sending), input is discarded until the client closes or {@link #LINGER_MILLIS} pass. Behind a
+     * {@link TlsHandler} the close goes through the pipeline instead: TLS must send its {@code close_notify} before
+     * the TCP output closes (RFC 8446 section 6.1), which the handler does, closing once it is written.
      */
     private void lingerClose(HandlerContext ctx) {
         if (!ctx.channel().isOpen()) {
             return;
         }
         Channel channel = ctx.channel();
-        if (channel instanceof TcpChannel tcp) {
+        if (ctx.pipeline().get(TlsHandler.class) != null) {
+            ctx.close(null);
+        } else if (channel instanceof TcpChannel tcp) {
             tcp.shutdownOutput().whenComplete((v, t) -> {
                 if (t != null || !channel.isOpen()) {
                     channel.close();

@@ -8,6 +8,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.weft.bootstrap.Client;
 import io.weft.bootstrap.Server;
 import io.weft.channel.TcpChannel;
+import io.weft.buffer.ReferenceCounted;
+import io.weft.codec.http.FullHttpResponse;
+import io.weft.codec.http.HttpRequest;
+import io.weft.codec.http.HttpResponseStatus;
+import io.weft.codec.http.HttpServerCodec;
+import io.weft.codec.http.HttpVersion;
 import io.weft.codec.tls.TlsTestSupport.Probe;
 import io.weft.loop.EventLoopGroup;
 import io.weft.pipeline.Handler;
@@ -193,11 +199,54 @@ class TlsInteropTest {
         }
     }
 
+    /**
+     * An HTTP server that answers {@code connection: close} closes the connection after its response; behind TLS
+     * that close must start with a {@code close_notify} (RFC 8446 section 6.1), not with the bare FIN of the
+     * lingering close it uses on plain TCP (OpenSSL clients report "unexpected eof" for that).
+     */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"TLSv1.3", "TLSv1.2"})
+    void anHttpServerClosingAfterItsResponseSendsCloseNotifyFirst(String protocol) throws Exception {
+        Handler hello = new Handler() {
+            @Override
+            public void channelRead(HandlerContext ctx, Object msg) {
+                if (msg instanceof HttpRequest) {
+                    ctx.writeAndFlush(new FullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK,
+                            ctx.alloc().copyOf("bye", StandardCharsets.US_ASCII)));
+                }
+                ReferenceCounted.safeRelease(msg);
+            }
+        };
+        Server server = Server.builder().group(group).childHandler(ch -> ch.pipeline()
+                .addLast("tls", TlsHandler.server(serverContext).build())
+                .addLast("http", new HttpServerCodec())
+                .addLast("app", hello)).bind("127.0.0.1", 0);
+        servers.add(server);
+        SSLEngine engine = clientContext.createSSLEngine("localhost", server.port());
+        engine.setUseClientMode(true);
+        engine.setEnabledProtocols(new String[] {protocol});
+        byte[] request = "GET / HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
+                .getBytes(StandardCharsets.US_ASCII);
+        try (Socket socket = new Socket("127.0.0.1", server.port())) {
+            socket.setSoTimeout(20_000);
+            EngineResult result = runEngineClient(engine, socket, request);
+            assertTrue(result.data.startsWith("HTTP/1.1 200 OK\r\n"), result.data);
+            assertTrue(result.data.toLowerCase(java.util.Locale.ROOT).contains("\r\nconnection: close\r\n"), result.data);
+            assertTrue(result.data.endsWith("\r\n\r\nbye"), result.data);
+            assertTrue(result.closeNotify, "close_notify received before EOF");
+        }
+    }
+
     private record EngineResult(String data, boolean closeNotify) {
     }
 
     /** Handshakes and reads application data until close_notify (CLOSED) or end of stream. */
     private static EngineResult runEngineClient(SSLEngine engine, Socket socket) throws Exception {
+        return runEngineClient(engine, socket, null);
+    }
+
+    /** The same, sending {@code request} (when not null) once the handshake is done. */
+    private static EngineResult runEngineClient(SSLEngine engine, Socket socket, byte[] request) throws Exception {
         InputStream in = socket.getInputStream();
         OutputStream out = socket.getOutputStream();
         int packet = engine.getSession().getPacketBufferSize();
@@ -207,8 +256,17 @@ class TlsInteropTest {
         ByteArrayOutputStream data = new ByteArrayOutputStream();
         byte[] chunk = new byte[packet];
         engine.beginHandshake();
+        boolean sent = request == null;
         for (int guard = 0; guard < 10_000; guard++) {
             HandshakeStatus hs = engine.getHandshakeStatus();
+            if (!sent && hs == HandshakeStatus.NOT_HANDSHAKING) {
+                sent = true;
+                netOut.clear();
+                engine.wrap(ByteBuffer.wrap(request), netOut);
+                out.write(netOut.array(), 0, netOut.position());
+                out.flush();
+                continue;
+            }
             if (hs == HandshakeStatus.NEED_TASK) {
                 Runnable task;
                 while ((task = engine.getDelegatedTask()) != null) {
