@@ -396,6 +396,11 @@ public abstract class Channel {
     /** Fails and releases whatever is still queued for writing. */
     abstract void failPendingWrites(Throwable cause);
 
+    /** Whether {@link #failPendingWrites} has anything to fail; true unless the transport knows better. */
+    boolean hasPendingWrites() {
+        return true;
+    }
+
     /** Whether the channel became connected (or bound); it then fires channel-inactive when it closes. */
     abstract boolean wasActive();
 
@@ -446,13 +451,18 @@ public abstract class Channel {
         } catch (Throwable t) {
             initializerFaults.warn("{}: cleaning up before close failed", this, t);
         }
-        failStart(new ClosedChannelException());
+        // Exceptions (and their stack traces) only for what is waiting: most closes have nothing to fail.
+        if (startPromise != null) {
+            failStart(new ClosedChannelException());
+        }
         closeSocket();
         if (registerCalled && key != null) {
             LOOPS.deregister(loop, key);
             key = null;
         }
-        failPendingWrites(new ClosedChannelException());
+        if (hasPendingWrites()) {
+            failPendingWrites(new ClosedChannelException());
+        }
         if (mustDefer()) {
             runLater(() -> finishClose(active, promise), true);
         } else {

@@ -209,6 +209,11 @@ abstract class ReadWriteChannel extends Channel {
         queue.failAll(cause);
     }
 
+    @Override
+    final boolean hasPendingWrites() {
+        return !queue.isEmpty();
+    }
+
     /**
      * Bytes queued for writing and not yet written; for diagnostics and tests. Exact on the channel's loop; from
      * another thread a recent value (the count is kept by the loop without synchronization).

@@ -317,7 +317,7 @@ public final class TlsHandler implements Handler {
     public void channelInactive(HandlerContext ctx) {
         boolean wasFailed = state == State.FAILED;
         state = State.CLOSED;
-        releaseAll(new ClosedChannelException());
+        releaseAll(closedIfPending());
         if (!handshakeSucceeded() && !wasFailed) {
             handshakeFailed(new TlsHandshakeException(
                     "connection closed before the TLS handshake completed (" + (client ? "client" : "server")
@@ -331,7 +331,7 @@ public final class TlsHandler implements Handler {
     @Override
     public void handlerRemoved(HandlerContext ctx) {
         state = State.CLOSED;
-        releaseAll(new ClosedChannelException());
+        releaseAll(closedIfPending());
         if (!handshakeFuture.isDone()) {
             handshakeFuture.completeExceptionally(
                     new TlsHandshakeException("TlsHandler removed before the handshake completed"));
@@ -349,6 +349,15 @@ public final class TlsHandler implements Handler {
         }
     }
 
+    /**
+     * A {@link ClosedChannelException} for the writes still queued here, or {@code null} when none is (every
+     * connection ends through here: no exception and stack trace is built for nothing).
+     */
+    private ClosedChannelException closedIfPending() {
+        return streaming == null && pending.isEmpty() ? null : new ClosedChannelException();
+    }
+
+    /** Releases everything held and fails the queued writes with {@code cause} (null only when none is queued). */
     private void releaseAll(Throwable cause) {
         cancelHandshakeTimer();
         releaseInbound();
