@@ -396,9 +396,9 @@ public abstract class Channel {
     /** Fails and releases whatever is still queued for writing. */
     abstract void failPendingWrites(Throwable cause);
 
-    /** Whether {@link #failPendingWrites} has anything to fail; true unless the transport knows better. */
-    boolean hasPendingWrites() {
-        return true;
+    /** {@link #failPendingWrites} with a {@link ClosedChannelException}; transports build it only when needed. */
+    void failPendingWritesOnClose() {
+        failPendingWrites(new ClosedChannelException());
     }
 
     /** Whether the channel became connected (or bound); it then fires channel-inactive when it closes. */
@@ -460,9 +460,7 @@ public abstract class Channel {
             LOOPS.deregister(loop, key);
             key = null;
         }
-        if (hasPendingWrites()) {
-            failPendingWrites(new ClosedChannelException());
-        }
+        failPendingWritesOnClose();
         if (mustDefer()) {
             runLater(() -> finishClose(active, promise), true);
         } else {

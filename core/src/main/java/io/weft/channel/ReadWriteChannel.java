@@ -2,6 +2,7 @@ package io.weft.channel;
 
 import io.weft.loop.EventLoop;
 import java.io.IOException;
+import java.nio.channels.ClosedChannelException;
 import java.nio.channels.SelectionKey;
 import java.util.concurrent.CompletableFuture;
 
@@ -210,8 +211,11 @@ abstract class ReadWriteChannel extends Channel {
     }
 
     @Override
-    final boolean hasPendingWrites() {
-        return !queue.isEmpty();
+    final void failPendingWritesOnClose() {
+        if (!queue.isEmpty()) {
+            // The exception (and its stack trace) only when a promise will carry it; buffers are released anyway.
+            queue.failAll(queue.hasPromises() ? new ClosedChannelException() : null);
+        }
     }
 
     /**

@@ -194,7 +194,17 @@ final class WriteQueue {
         }
     }
 
-    /** Releases everything and fails every promise. */
+    /** Whether some queued message has a promise. */
+    boolean hasPromises() {
+        for (int i = 0, mask = messages.length - 1; i < size; i++) {
+            if (promises[(head + i) & mask] != null) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Releases everything and fails every promise ({@code cause} may be null only when {@link #hasPromises} is false). */
     void failAll(Throwable cause) {
         flushed = size;
         while (size > 0) {

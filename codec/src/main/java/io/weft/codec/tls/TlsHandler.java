@@ -1132,7 +1132,7 @@ public final class TlsHandler implements Handler {
         }
         boolean succeeded = handshakeSucceeded();
         state = State.CLOSING;
-        ClosedChannelException closed = new ClosedChannelException();
+        ClosedChannelException closed = closedIfPending();
         failStreaming(closed);
         pending.failAll(closed);
         if (!succeeded) {
