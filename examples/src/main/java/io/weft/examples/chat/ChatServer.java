@@ -25,15 +25,20 @@ import java.util.concurrent.TimeUnit;
  * <p><b>Back-pressure, not unbounded buffering.</b> A member whose outbound buffer passes the high-water mark (it is
  * no longer {@linkplain TcpChannel#isWritable() writable}) is <em>congested</em>: while any member is congested,
  * every member that talks stops being read (auto-read off) after the line it is on, and all of them resume when the
- * congestion clears. So a fast talker can never outrun a slower reader, and the server holds at most about one read
- * buffer plus the watermark per member. A member that stays congested for {@link #STALL_MILLIS} (it is not reading
- * at all), or whose backlog still passes {@link #MAX_PENDING_BYTES}, is disconnected, so one stalled client cannot
- * stop the room for long either.
+ * congestion clears. So a fast talker can never outrun a slower reader for long. A member's backlog can still pass
+ * the watermark by what the talkers' loops handed to its loop before its loop ran those lines and noticed the
+ * congestion: several read batches when the loops are busy (each of up to 16 reads of 64 KiB). A member that stays
+ * congested for {@link #STALL_MILLIS} (it is not reading at all), or whose backlog passes {@link #MAX_PENDING_BYTES}
+ * anyway, is disconnected, so one stalled client cannot stop the room or hold memory without bound either.
  */
 public final class ChatServer {
 
-    /** Outbound bytes a member may have waiting before it is disconnected whatever else happens. */
-    public static final long MAX_PENDING_BYTES = 1024 * 1024;
+    /**
+     * Outbound bytes a member may have waiting before it is disconnected whatever else happens: the last-resort bound,
+     * well above what back-pressure lets pile up for a member that reads (the watermark plus the lines other loops
+     * handed over before the congestion was seen; 1 MiB was too little for that on a busy 2-core machine).
+     */
+    public static final long MAX_PENDING_BYTES = 8 * 1024 * 1024;
 
     /** How long a member may stay congested (not reading) before it is disconnected. */
     public static final long STALL_MILLIS = 5_000;
