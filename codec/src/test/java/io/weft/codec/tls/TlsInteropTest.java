@@ -186,17 +186,9 @@ class TlsInteropTest {
                 }
             }
         };
-        Server server = server(TlsHandler.server(serverContext), goodbye);
-        SSLEngine engine = clientContext.createSSLEngine("localhost", server.port());
-        engine.setUseClientMode(true);
-        engine.setEnabledProtocols(new String[] {protocol});
-        try (Socket socket = new Socket("127.0.0.1", server.port())) {
-            socket.setSoTimeout(20_000);
-            EngineResult result = runEngineClient(engine, socket);
-            assertEquals("bye", result.data);
-            assertTrue(result.closeNotify, "close_notify received before EOF");
-            assertEquals(protocol, engine.getSession().getProtocol());
-        }
+        EngineResult result = engineClient(server(TlsHandler.server(serverContext), goodbye), protocol, null);
+        assertEquals("bye", result.data);
+        assertTrue(result.closeNotify, "close_notify received before EOF");
     }
 
     /**
@@ -222,30 +214,35 @@ class TlsInteropTest {
                 .addLast("http", new HttpServerCodec())
                 .addLast("app", hello)).bind("127.0.0.1", 0);
         servers.add(server);
+        byte[] request = "GET / HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
+                .getBytes(StandardCharsets.US_ASCII);
+        EngineResult result = engineClient(server, protocol, request);
+        assertTrue(result.data.startsWith("HTTP/1.1 200 OK\r\n"), result.data);
+        assertTrue(result.data.toLowerCase(java.util.Locale.ROOT).contains("\r\nconnection: close\r\n"), result.data);
+        assertTrue(result.data.endsWith("\r\n\r\nbye"), result.data);
+        assertTrue(result.closeNotify, "close_notify received before EOF");
+    }
+
+    /** Connects a plain JDK SSLEngine client speaking only {@code protocol}, sending {@code request} if not null. */
+    private static EngineResult engineClient(Server server, String protocol, byte[] request) throws Exception {
         SSLEngine engine = clientContext.createSSLEngine("localhost", server.port());
         engine.setUseClientMode(true);
         engine.setEnabledProtocols(new String[] {protocol});
-        byte[] request = "GET / HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
-                .getBytes(StandardCharsets.US_ASCII);
         try (Socket socket = new Socket("127.0.0.1", server.port())) {
             socket.setSoTimeout(20_000);
             EngineResult result = runEngineClient(engine, socket, request);
-            assertTrue(result.data.startsWith("HTTP/1.1 200 OK\r\n"), result.data);
-            assertTrue(result.data.toLowerCase(java.util.Locale.ROOT).contains("\r\nconnection: close\r\n"), result.data);
-            assertTrue(result.data.endsWith("\r\n\r\nbye"), result.data);
-            assertTrue(result.closeNotify, "close_notify received before EOF");
+            assertEquals(protocol, engine.getSession().getProtocol());
+            return result;
         }
     }
 
     private record EngineResult(String data, boolean closeNotify) {
     }
 
-    /** Handshakes and reads application data until close_notify (CLOSED) or end of stream. */
-    private static EngineResult runEngineClient(SSLEngine engine, Socket socket) throws Exception {
-        return runEngineClient(engine, socket, null);
-    }
-
-    /** The same, sending {@code request} (when not null) once the handshake is done. */
+    /**
+     * Handshakes, sends {@code request} (when not null) once the handshake is done, and reads application data until
+     * close_notify (CLOSED) or end of stream.
+     */
     private static EngineResult runEngineClient(SSLEngine engine, Socket socket, byte[] request) throws Exception {
         InputStream in = socket.getInputStream();
         OutputStream out = socket.getOutputStream();
