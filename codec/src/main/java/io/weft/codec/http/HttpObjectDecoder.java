@@ -521,10 +521,7 @@ public abstract class HttpObjectDecoder extends ByteToMessageDecoder {
         if (headStart != 0 || length > SEEN_HEAD_MAX || !initialLineKept()) {
             return;
         }
-        if (seenHead == null || seenHead.length < length) {
-            seenHead = new byte[Math.max(length, 128)];
-        }
-        System.arraycopy(line, 0, seenHead, 0, length);
+        seenHead = keep(seenHead, line, 0, length);
         seenHeadLength = length;
         int n = h.size();
         seenHeadNames = java.util.Arrays.copyOf(h.names, n);
@@ -545,6 +542,15 @@ public abstract class HttpObjectDecoder extends ByteToMessageDecoder {
     private int[] seenLengths;
     private String[] seenNames;
     private String[] seenValues;
+
+    /** {@code b[start, start + length)} copied to the front of {@code kept}, or of a new array when it is too small. */
+    static byte[] keep(byte[] kept, byte[] b, int start, int length) {
+        if (kept == null || kept.length < length) {
+            kept = new byte[Math.max(length, 32)];
+        }
+        System.arraycopy(b, start, kept, 0, length);
+        return kept;
+    }
 
     private boolean repeatField(HttpHeaders target, int index, byte[] b, int start, int length) {
         byte[][] lines = seenLines;
@@ -571,12 +577,7 @@ public abstract class HttpObjectDecoder extends ByteToMessageDecoder {
             seenNames = new String[SEEN_FIELDS];
             seenValues = new String[SEEN_FIELDS];
         }
-        byte[] seen = seenLines[index];
-        if (seen == null || seen.length < length) {
-            seen = new byte[Math.max(length, 32)];
-            seenLines[index] = seen;
-        }
-        System.arraycopy(b, start, seen, 0, length);
+        seenLines[index] = keep(seenLines[index], b, start, length);
         seenLengths[index] = length;
         seenNames[index] = target.nameAt(index);
         seenValues[index] = target.valueAt(index);

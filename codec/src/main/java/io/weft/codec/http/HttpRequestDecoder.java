@@ -59,16 +59,13 @@ public class HttpRequestDecoder extends HttpObjectDecoder {
         if (length == lastLineLength && java.util.Arrays.equals(b, off, off + length, lastLine, 0, length)) {
             targetAuthority = null;
             lineKept = true;
-            return new HttpRequest(lastVersion, lastMethod, headers, lastTarget, lastPathEnd);
+            return repeatInitialLine(headers);
         }
         lineKept = false;
         HttpRequest request = parseRequestLine(b, off, length, headers);
         if (targetAuthority == null && length <= LINE_MAX) {
             lineKept = true;
-            if (lastLine == null || lastLine.length < length) {
-                lastLine = new byte[Math.max(length, 64)];
-            }
-            System.arraycopy(b, off, lastLine, 0, length);
+            lastLine = keep(lastLine, b, off, length);
             lastLineLength = length;
             lastMethod = request.method();
             lastVersion = request.version();
