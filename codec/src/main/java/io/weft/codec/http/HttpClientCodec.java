@@ -59,7 +59,7 @@ public class HttpClientCodec extends HttpResponseDecoder
     public void write(HandlerContext ctx, Object msg, CompletableFuture<Void> promise) throws Exception {
         if (msg instanceof HttpRequest request) {
             HttpHeaders h = request.headers();
-            boolean framed = h.contains(HttpHeaderNames.CONTENT_LENGTH) || h.contains(HttpHeaderNames.TRANSFER_ENCODING);
+            boolean framed = h.hasFramingField();
             if (request instanceof FullHttpRequest full) {
                 HttpMethod m = request.method();
                 if (!framed && (full.content().isReadable() || m == HttpMethod.POST || m == HttpMethod.PUT

@@ -193,6 +193,11 @@ public final class HttpHeaders implements Iterable<Map.Entry<String, String>> {
         return present;
     }
 
+    /** Whether a {@code content-length} or {@code transfer-encoding} field is present (one pass). */
+    boolean hasFramingField() {
+        return (framingFields() & (HAS_CONTENT_LENGTH | HAS_TRANSFER_ENCODING)) != 0;
+    }
+
     static boolean hasToken(String value, String token) {
         int length = value.length();
         int start = 0;

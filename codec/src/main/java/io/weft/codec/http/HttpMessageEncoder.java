@@ -345,7 +345,7 @@ final class HttpMessageEncoder {
     /** Adds {@code content-length} to a full message that has neither it nor {@code transfer-encoding}. */
     static void addContentLengthIfMissing(HttpMessage msg, Buffer body) {
         HttpHeaders h = msg.headers();
-        if (!h.contains(HttpHeaderNames.CONTENT_LENGTH) && !h.contains(HttpHeaderNames.TRANSFER_ENCODING)) {
+        if (!h.hasFramingField()) {
             addContentLength(h, body);
         }
     }
