@@ -396,6 +396,14 @@ public abstract class Channel {
     /** Fails and releases whatever is still queued for writing. */
     abstract void failPendingWrites(Throwable cause);
 
+    /** The head's half-close; this kind of channel has none unless it overrides this. */
+    void doShutdownOutput(CompletableFuture<Void> promise) {
+        if (promise != null) {
+            promise.completeExceptionally(new UnsupportedOperationException(
+                    getClass().getSimpleName() + " has no half-close (shutdownOutput)"));
+        }
+    }
+
     /** {@link #failPendingWrites} with a {@link ClosedChannelException}; transports build it only when needed. */
     void failPendingWritesOnClose() {
         failPendingWrites(new ClosedChannelException());
@@ -712,6 +720,12 @@ public abstract class Channel {
         @Override
         public void close(CompletableFuture<Void> promise) {
             closeNow(promise);
+        }
+
+        @Override
+        public void shutdownOutput(CompletableFuture<Void> promise) {
+            assertInLoop("shutdownOutput");
+            doShutdownOutput(promise);
         }
 
         @Override

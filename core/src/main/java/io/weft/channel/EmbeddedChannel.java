@@ -83,6 +83,7 @@ public class EmbeddedChannel extends Channel {
     private final LeakDetector.Scope leakScope;
     private boolean leakCheck = true;
     private boolean active;
+    private boolean outputShutdown;
     private Throwable pendingException;
 
     /**
@@ -304,6 +305,42 @@ public class EmbeddedChannel extends Channel {
             return closed;
         } finally {
             leakScope.exit();
+        }
+    }
+
+    /**
+     * Half-closes through the pipeline, as {@link TcpChannel#shutdownOutput()} would, then runs pending tasks: what
+     * was written before goes to the outbound queue, and {@link #isOutputShutdown()} turns {@code true}.
+     */
+    public CompletableFuture<Void> shutdownOutput() {
+        leakScope.enter();
+        try {
+            CompletableFuture<Void> promise = new CompletableFuture<>();
+            pipeline().shutdownOutput(promise);
+            runTasks();
+            return promise;
+        } finally {
+            leakScope.exit();
+        }
+    }
+
+    /** Whether a half-close reached the head of the pipeline (see {@link #shutdownOutput()}). */
+    public boolean isOutputShutdown() {
+        return outputShutdown;
+    }
+
+    @Override
+    void doShutdownOutput(CompletableFuture<Void> promise) {
+        if (!isOpen()) {
+            if (promise != null) {
+                promise.completeExceptionally(new ClosedChannelException());
+            }
+            return;
+        }
+        doFlush();
+        outputShutdown = true;
+        if (promise != null) {
+            promise.complete(null);
         }
     }
 
@@ -562,7 +599,7 @@ public class EmbeddedChannel extends Channel {
 
     @Override
     void doWrite(Object msg, CompletableFuture<Void> promise) {
-        if (!isOpen()) {
+        if (!isOpen() || outputShutdown) {
             ReferenceCounted.safeRelease(msg);
             if (promise != null) {
                 promise.completeExceptionally(new ClosedChannelException());

@@ -134,34 +134,46 @@ public final class TcpChannel extends ReadWriteChannel {
     }
 
     /**
-     * Half-closes the connection: sends FIN after everything already queued has been written; reading goes on.
+     * Half-closes the connection through the pipeline ({@link io.weft.pipeline.Pipeline#shutdownOutput}): every
+     * handler sees it after the writes made before it, so a TLS handler sends its {@code close_notify} first and a
+     * handler holding writes back sends them first; then the channel sends FIN after everything queued has been
+     * written. Reading goes on. Callable from any thread.
      *
      * @return a future completing once the output is shut down
      */
     public CompletableFuture<Void> shutdownOutput() {
         CompletableFuture<Void> promise = new LoopBoundFuture<>(loop());
-        if (loop.inLoop()) {
-            requestShutdownOutput(promise);
-        } else {
-            loop.execute(() -> requestShutdownOutput(promise));
-        }
+        pipeline().shutdownOutput(promise);
         return promise;
     }
 
-    private void requestShutdownOutput(CompletableFuture<Void> promise) {
+    @Override
+    void doShutdownOutput(CompletableFuture<Void> promise) {
         if (!isOpen()) {
-            promise.completeExceptionally(new ClosedChannelException());
+            if (promise != null) {
+                promise.completeExceptionally(new ClosedChannelException());
+            }
             return;
         }
         if (outputShutdown) {
-            promise.complete(null);
+            if (promise != null) {
+                promise.complete(null);
+            }
             return;
         }
         if (shutdownOutputPromise != null) {
-            shutdownOutputPromise.whenComplete((v, t) -> promise.complete(null));
+            if (promise != null) {
+                shutdownOutputPromise.whenComplete((v, t) -> {
+                    if (t != null) {
+                        promise.completeExceptionally(t);
+                    } else {
+                        promise.complete(null);
+                    }
+                });
+            }
             return;
         }
-        shutdownOutputPromise = promise;
+        shutdownOutputPromise = promise != null ? promise : new CompletableFuture<>();
         queue.markFlushed();
         if (queue.isEmpty()) {
             finishShutdownOutput();

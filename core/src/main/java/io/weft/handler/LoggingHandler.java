@@ -204,4 +204,12 @@ public class LoggingHandler implements Handler {
         }
         ctx.close(promise);
     }
+
+    @Override
+    public void shutdownOutput(HandlerContext ctx, CompletableFuture<Void> promise) {
+        if (enabled()) {
+            log(ctx, "SHUTDOWN_OUTPUT");
+        }
+        ctx.shutdownOutput(promise);
+    }
 }

@@ -354,6 +354,29 @@ final class Context implements HandlerContext {
      * write never calls back into its pipeline before it returns); an {@link Error} also closes the channel, after
      * the current callback has unwound.
      */
+    @Override
+    public void shutdownOutput(CompletableFuture<Void> promise) {
+        Context p = prev;
+        if (loop().inLoop()) {
+            p.invokeShutdownOutput(promise);
+        } else {
+            // Not urgent: it must follow the writes handed to the loop before it.
+            try {
+                loop().execute(() -> p.invokeShutdownOutput(promise));
+            } catch (RejectedExecutionException e) {
+                refused(null, promise, e);
+            }
+        }
+    }
+
+    void invokeShutdownOutput(CompletableFuture<Void> promise) {
+        try {
+            handler.shutdownOutput(this, promise);
+        } catch (Throwable t) {
+            failOutbound(promise, t);
+        }
+    }
+
     private void failOutbound(CompletableFuture<Void> promise, Throwable t) {
         if (promise != null) {
             promise.completeExceptionally(t);

@@ -11,7 +11,7 @@ import java.util.concurrent.CompletableFuture;
 /**
  * A stage of a {@link Pipeline}. Inbound events (active, read, read-complete, writability-changed, user event,
  * exception, inactive) travel from the head of the pipeline towards the tail; outbound operations (write, flush,
- * read, close) travel from the tail towards the head, where the channel carries them out.
+ * read, close, shutdown-output) travel from the tail towards the head, where the channel carries them out.
  *
  * <p>Every method has a default that passes the event on unchanged, so a handler overrides only what it cares
  * about. <b>Every callback runs on the channel's event loop thread</b>, one at a time, so a handler that belongs to
@@ -115,5 +115,15 @@ public interface Handler {
     /** Outbound: close the channel. */
     default void close(HandlerContext ctx, CompletableFuture<Void> promise) throws Exception {
         ctx.close(promise);
+    }
+
+    /**
+     * Outbound: half-close, ending the output once everything written before has been sent (for TCP a FIN;
+     * reading goes on). A handler that holds writes back or frames the byte stream passes this on only once what it
+     * holds has gone, after any closing bytes of its own: the TLS handler sends its {@code close_notify} first, the
+     * traffic shaper waits for its queue to drain.
+     */
+    default void shutdownOutput(HandlerContext ctx, CompletableFuture<Void> promise) throws Exception {
+        ctx.shutdownOutput(promise);
     }
 }

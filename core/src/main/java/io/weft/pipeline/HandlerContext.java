@@ -7,8 +7,8 @@ import java.util.concurrent.CompletableFuture;
 
 /**
  * A handler's place in a {@link Pipeline}: the way it passes events on. {@code fire*} methods send an inbound
- * event to the next handler towards the tail; {@link #write}, {@link #flush}, {@link #read} and {@link #close}
- * send an outbound operation to the next handler towards the head.
+ * event to the next handler towards the tail; {@link #write}, {@link #flush}, {@link #read}, {@link #close} and
+ * {@link #shutdownOutput} send an outbound operation to the next handler towards the head.
  *
  * <p>Meant to be used on the channel's loop (inside handler callbacks); called from another thread, each method
  * hands its work to the loop and returns at once.
@@ -97,4 +97,13 @@ public interface HandlerContext {
 
     /** Closes the channel; {@code promise} (may be {@code null}) completes when it is closed. */
     void close(CompletableFuture<Void> promise);
+
+    /**
+     * Half-closes through the handlers towards the head: the output ends once everything written before has been
+     * sent, and reading goes on. {@code promise} (may be {@code null}) completes once the output is shut down; it
+     * fails with an {@link UnsupportedOperationException} on a channel without a half-close (UDP).
+     *
+     * @see Handler#shutdownOutput
+     */
+    void shutdownOutput(CompletableFuture<Void> promise);
 }

@@ -449,6 +449,11 @@ public final class Pipeline {
         tail.close(promise);
     }
 
+    /** Half-closes (see {@link HandlerContext#shutdownOutput}) through every handler from the tail. */
+    public void shutdownOutput(CompletableFuture<Void> promise) {
+        tail.shutdownOutput(promise);
+    }
+
     @Override
     public String toString() {
         return "Pipeline" + names();
@@ -473,6 +478,11 @@ public final class Pipeline {
         @Override
         public void close(HandlerContext ctx, CompletableFuture<Void> promise) {
             transport.close(promise);
+        }
+
+        @Override
+        public void shutdownOutput(HandlerContext ctx, CompletableFuture<Void> promise) {
+            transport.shutdownOutput(promise);
         }
     }
 

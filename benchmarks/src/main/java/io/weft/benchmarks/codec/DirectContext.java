@@ -123,4 +123,9 @@ final class DirectContext implements HandlerContext {
     public void close(CompletableFuture<Void> promise) {
         throw new IllegalStateException("stage " + handler.getClass().getSimpleName() + " closed the channel");
     }
+
+    @Override
+    public void shutdownOutput(CompletableFuture<Void> promise) {
+        throw new IllegalStateException("stage " + handler.getClass().getSimpleName() + " half-closed the channel");
+    }
 }

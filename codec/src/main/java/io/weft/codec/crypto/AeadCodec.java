@@ -92,6 +92,9 @@ public final class AeadCodec implements Handler {
     private long sendSeq;
     private long receiveSeq;
     private long pendingBytes;
+    /** A half-close asked for during the key exchange: passed on once it is done and the queued writes sent. */
+    private boolean shutdownAfterHandshake;
+    private CompletableFuture<Void> shutdownPromise;
     private boolean flushRequested;
     private ScheduledTask timeout;
 
@@ -292,6 +295,38 @@ public final class AeadCodec implements Handler {
             flushRequested = false;
             ctx.flush();
         }
+        if (shutdownAfterHandshake) {
+            CompletableFuture<Void> promise = shutdownPromise;
+            shutdownAfterHandshake = false;
+            shutdownPromise = null;
+            ctx.shutdownOutput(promise);
+        }
+    }
+
+    /**
+     * During the key exchange the half-close waits, as writes do, until the exchange is done and the queued writes
+     * are sealed and sent; writes after it fail with a {@link ClosedChannelException}.
+     */
+    @Override
+    public void shutdownOutput(HandlerContext ctx, CompletableFuture<Void> promise) {
+        if (state != State.HELLO_SENT && state != State.CONFIRMING) {
+            ctx.shutdownOutput(promise);
+        } else if (shutdownAfterHandshake) {
+            if (promise != null) {
+                CompletableFuture<Void> first = shutdownPromise != null ? shutdownPromise : new CompletableFuture<>();
+                shutdownPromise = first;
+                first.whenComplete((v, t) -> {
+                    if (t != null) {
+                        promise.completeExceptionally(t);
+                    } else {
+                        promise.complete(null);
+                    }
+                });
+            }
+        } else {
+            shutdownAfterHandshake = true;
+            shutdownPromise = promise;
+        }
     }
 
     /** Authenticates and decrypts one frame; the caller releases {@code frame}. */
@@ -348,6 +383,11 @@ public final class AeadCodec implements Handler {
                 failPromise(promise, new ClosedChannelException());
             }
             default -> {
+                if (shutdownAfterHandshake) {
+                    plain.release();
+                    failPromise(promise, new ClosedChannelException());
+                    return;
+                }
                 long bytes = pendingBytes + plain.readableBytes();
                 if (bytes > config.maxPendingBytes) {
                     plain.release();
@@ -456,6 +496,10 @@ public final class AeadCodec implements Handler {
             failPromise(p.promise(), cause);
         }
         pendingBytes = 0;
+        CompletableFuture<Void> shutdown = shutdownPromise;
+        shutdownAfterHandshake = false;
+        shutdownPromise = null;
+        failPromise(shutdown, cause);
     }
 
     private static void failPromise(CompletableFuture<Void> promise, Throwable cause) {

@@ -292,6 +292,11 @@ public class HttpContentCompressor implements Handler {
             throw unsupported();
         }
 
+        @Override
+        public void shutdownOutput(CompletableFuture<Void> promise) {
+            throw unsupported();
+        }
+
         private static UnsupportedOperationException unsupported() {
             return new UnsupportedOperationException("only write and alloc are available while compressing");
         }

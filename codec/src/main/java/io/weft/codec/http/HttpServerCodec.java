@@ -540,6 +540,14 @@ public class HttpServerCodec extends HttpRequestDecoder
         super.close(ctx, promise);
     }
 
+    /** Responses gathered for one write go out before the half-close. */
+    @Override
+    public void shutdownOutput(HandlerContext ctx, CompletableFuture<Void> promise) {
+        encoder.drain(ctx);
+        ctx.flush();
+        ctx.shutdownOutput(promise);
+    }
+
     /** Matches {@code response} with its request and fixes its framing headers; returns whether it is bodiless. */
     private boolean prepare(HttpResponse response) {
         int flags = pop();
@@ -600,29 +608,25 @@ public class HttpServerCodec extends HttpRequestDecoder
 
     /**
      * Closes after the last response: output first (so the client reads everything even if it is still
-     * sending), input is discarded until the client closes or {@link #LINGER_MILLIS} pass. Behind a
-     * {@link TlsHandler} the close goes through the pipeline instead: TLS must send its {@code close_notify} before
-     * the TCP output closes (RFC 8446 section 6.1), which the handler does, closing once it is written.
+     * sending), input is discarded until the client closes or {@link #LINGER_MILLIS} pass. The half-close goes
+     * through the pipeline, so a {@link TlsHandler} in front sends its {@code close_notify} before the TCP FIN
+     * (RFC 8446 section 6.1); a channel without a half-close is closed at once.
      */
     private void lingerClose(HandlerContext ctx) {
-        if (!ctx.channel().isOpen()) {
+        Channel channel = ctx.channel();
+        if (!channel.isOpen()) {
             return;
         }
-        Channel channel = ctx.channel();
-        if (ctx.pipeline().get(TlsHandler.class) != null) {
-            ctx.close(null);
-        } else if (channel instanceof TcpChannel tcp) {
-            tcp.shutdownOutput().whenComplete((v, t) -> {
-                if (t != null || !channel.isOpen()) {
-                    channel.close();
-                    return;
-                }
-                ScheduledTask timer = channel.loop().schedule(channel::close, LINGER_MILLIS, TimeUnit.MILLISECONDS);
-                channel.closeFuture().whenComplete((x, y) -> timer.cancel());
-            });
-        } else {
-            channel.close();
-        }
+        CompletableFuture<Void> shutdown = new CompletableFuture<>();
+        ctx.shutdownOutput(shutdown);
+        shutdown.whenComplete((v, t) -> {
+            if (t != null || !channel.isOpen()) {
+                channel.close();
+                return;
+            }
+            ScheduledTask timer = channel.loop().schedule(channel::close, LINGER_MILLIS, TimeUnit.MILLISECONDS);
+            channel.closeFuture().whenComplete((x, y) -> timer.cancel());
+        });
     }
 
     /** {@code "http/1.1"} and {@code "http/1.0"}: a TLS handler in front of this codec negotiates nothing else. */

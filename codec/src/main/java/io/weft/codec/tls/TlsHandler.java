@@ -156,6 +156,12 @@ public final class TlsHandler implements Handler {
     private boolean closeNotifyReceived;
     /** Decrypted data was passed on during the current read batch. */
     private boolean firedRead;
+    /** A half-close was asked for: writes are refused; the {@code close_notify} goes once the queue is empty. */
+    private boolean outputShutdown;
+    /** The half-close's {@code close_notify} has been handed on (with the half-close itself). */
+    private boolean outputShutdownSent;
+    /** The promise of a half-close waiting for queued writes, or {@code null}. */
+    private CompletableFuture<Void> shutdownPromise;
 
     private TlsHandler(SSLEngine engine, TlsEngineConfig config) {
         this.engine = engine;
@@ -354,7 +360,7 @@ public final class TlsHandler implements Handler {
      * connection ends through here: no exception and stack trace is built for nothing).
      */
     private ClosedChannelException closedIfPending() {
-        return streaming == null && pending.isEmpty() ? null : new ClosedChannelException();
+        return streaming == null && pending.isEmpty() && shutdownPromise == null ? null : new ClosedChannelException();
     }
 
     /** Releases everything held and fails the queued writes with {@code cause} (null only when none is queued). */
@@ -369,6 +375,15 @@ public final class TlsHandler implements Handler {
         }
         failStreaming(cause);
         pending.failAll(cause);
+        failShutdown(cause);
+    }
+
+    private void failShutdown(Throwable cause) {
+        CompletableFuture<Void> s = shutdownPromise;
+        shutdownPromise = null;
+        if (s != null) {
+            s.completeExceptionally(cause);
+        }
     }
 
     private void failStreaming(Throwable cause) {
@@ -813,7 +828,7 @@ public final class TlsHandler implements Handler {
             ReferenceCounted.safeRelease(msg);
             throw new UnsupportedMessageTypeException(msg, "Buffer or FileRegion (TlsHandler encrypts bytes)");
         }
-        if (stopped()) {
+        if (stopped() || outputShutdown) {
             ReferenceCounted.safeRelease(msg);
             if (promise != null) {
                 promise.completeExceptionally(new ClosedChannelException());
@@ -913,6 +928,9 @@ public final class TlsHandler implements Handler {
             }
             if (pending.takeFlushRequest() && state == State.OPEN) {
                 flushOutbound();
+            }
+            if (outputShutdown && state == State.OPEN && streaming == null && pending.isEmpty()) {
+                sendCloseNotifyAndShutdownOutput();
             }
         } finally {
             draining = false;
@@ -1135,6 +1153,7 @@ public final class TlsHandler implements Handler {
         ClosedChannelException closed = closedIfPending();
         failStreaming(closed);
         pending.failAll(closed);
+        failShutdown(closed);
         if (!succeeded) {
             handshakeFailed(new TlsHandshakeException("channel closed locally before the TLS handshake completed"));
         }
@@ -1157,20 +1176,7 @@ public final class TlsHandler implements Handler {
         if (pendingData != null) {
             ctx.write(pendingData, null);
         }
-        engine.closeOutbound();
-        Buffer out = ctx.alloc().allocate(packetBufferSize);
-        try {
-            for (int i = 0; i < 8 && !engine.isOutboundDone(); i++) {
-                out.ensureWritable(packetBufferSize);
-                SSLEngineResult r = engine.wrap(EMPTY, out.internalNioBuffer(out.writerIndex(), out.writableBytes()));
-                out.writerIndex(out.writerIndex() + r.bytesProduced());
-                if (r.bytesProduced() == 0 && r.getStatus() != SSLEngineResult.Status.BUFFER_OVERFLOW) {
-                    break;
-                }
-            }
-        } catch (SSLException | RuntimeException e) {
-            log.debug("{}: could not produce the closing alert: {}", ctx.channel(), e.toString());
-        }
+        Buffer out = closeEngineOutbound();
         if (!out.isReadable() || !ctx.channel().isActive()) {
             out.release();
             ctx.flush();
@@ -1197,6 +1203,103 @@ public final class TlsHandler implements Handler {
                 ctx.loop().execute(() -> ctx.close(promise));
             }
         });
+    }
+
+    /**
+     * Closes the engine's output and returns what that produced: a {@code close_notify} (or fatal) alert, or an
+     * empty buffer when the engine's output was already closed or it failed to produce one.
+     */
+    private Buffer closeEngineOutbound() {
+        engine.closeOutbound();
+        Buffer out = ctx.alloc().allocate(packetBufferSize);
+        try {
+            for (int i = 0; i < 8 && !engine.isOutboundDone(); i++) {
+                out.ensureWritable(packetBufferSize);
+                SSLEngineResult r = engine.wrap(EMPTY, out.internalNioBuffer(out.writerIndex(), out.writableBytes()));
+                out.writerIndex(out.writerIndex() + r.bytesProduced());
+                if (r.bytesProduced() == 0 && r.getStatus() != SSLEngineResult.Status.BUFFER_OVERFLOW) {
+                    break;
+                }
+            }
+        } catch (SSLException | RuntimeException e) {
+            log.debug("{}: could not produce the closing alert: {}", ctx.channel(), e.toString());
+        }
+        return out;
+    }
+
+    /**
+     * Half-close ({@code OPEN}, {@code INITIAL} or {@code HANDSHAKING}): writes made before it are encrypted and
+     * sent, then a {@code close_notify}, then the half-close goes on towards the channel (a TCP FIN once all is
+     * written). Reading goes on, as TLS 1.3 allows (RFC 8446 section 6.1): a {@code close_notify} from the peer
+     * then closes the channel. Later writes fail with a {@link ClosedChannelException}. Before the handshake
+     * completes, the half-close waits for it, as queued writes do.
+     */
+    @Override
+    public void shutdownOutput(HandlerContext ctx, CompletableFuture<Void> promise) {
+        if (state == State.CLOSED) {
+            ctx.shutdownOutput(promise);
+            return;
+        }
+        if (stopped() || outputShutdownSent) {
+            // Closing (the channel closes after our close_notify), or the half-close is on its way already.
+            if (promise != null) {
+                if (stopped()) {
+                    ctx.channel().closeFuture().whenComplete((v, t) -> promise.complete(null));
+                } else {
+                    ctx.shutdownOutput(promise);
+                }
+            }
+            return;
+        }
+        if (outputShutdown) {
+            if (promise != null) {
+                if (shutdownPromise == null) {
+                    shutdownPromise = promise;
+                } else {
+                    shutdownPromise.whenComplete((v, t) -> {
+                        if (t != null) {
+                            promise.completeExceptionally(t);
+                        } else {
+                            promise.complete(null);
+                        }
+                    });
+                }
+            }
+            return;
+        }
+        outputShutdown = true;
+        shutdownPromise = promise;
+        if (state == State.OPEN && streaming == null && pending.isEmpty()) {
+            sendCloseNotifyAndShutdownOutput();
+        }
+        // Otherwise drainOutbound sends it once the handshake is done and the queued writes are encrypted.
+    }
+
+    private void sendCloseNotifyAndShutdownOutput() {
+        outputShutdownSent = true;
+        CompletableFuture<Void> promise = shutdownPromise;
+        shutdownPromise = null;
+        if (!encryptBatch(null)) {
+            // That failed the connection, which closes.
+            if (promise != null) {
+                promise.completeExceptionally(new ClosedChannelException());
+            }
+            return;
+        }
+        Buffer data = outbound;
+        outbound = null;
+        if (data != null) {
+            ctx.write(data, null);
+        }
+        Buffer alert = closeEngineOutbound();
+        if (alert.isReadable()) {
+            ctx.write(alert, null);
+        } else {
+            alert.release();
+        }
+        log.debug("{}: sent close_notify; output shutting down, reading goes on", ctx.channel());
+        ctx.flush();
+        ctx.shutdownOutput(promise);
     }
 
     // ------------------------------------------------------------------ failure

@@ -34,6 +34,9 @@ class HttpServerCodecTimeoutEmbeddedTest {
         assertTrue(answer.startsWith("HTTP/1.1 408 Request Timeout\r\n"), answer);
         assertTrue(answer.contains("connection: close\r\n"), answer);
         ch.runPendingTasks();
+        assertTrue(ch.isOutputShutdown(), "a lingering close: output first");
+        assertTrue(ch.isOpen(), "input is discarded for a while, so a client still sending gets no reset");
+        ch.advanceTimeBy(2_000, TimeUnit.MILLISECONDS);
         assertFalse(ch.isOpen());
         ch.finishAndReleaseAll();
     }

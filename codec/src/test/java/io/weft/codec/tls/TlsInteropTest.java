@@ -223,6 +223,89 @@ class TlsInteropTest {
         assertTrue(result.closeNotify, "close_notify received before EOF");
     }
 
+    /**
+     * A half-close through the pipeline ({@link TcpChannel#shutdownOutput()}) behind TLS: what was written before
+     * arrives, then a {@code close_notify}, then the TCP FIN; the server goes on reading (TLS 1.3 allows the peer to
+     * keep sending after our {@code close_notify}, RFC 8446 section 6.1) until the client's own {@code close_notify}
+     * closes the connection. Asked for in {@code channelActive}, before the handshake, it waits for the handshake
+     * and for the writes queued behind it.
+     */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"after the handshake", "before the handshake"})
+    void halfCloseSendsCloseNotifyThenFinAndReadingGoesOn(String when) throws Exception {
+        boolean early = when.startsWith("before");
+        LinkedBlockingQueue<String> received = new LinkedBlockingQueue<>();
+        CompletableFuture<Void> shut = new CompletableFuture<>();
+        CompletableFuture<Void> closed = new CompletableFuture<>();
+        Handler halfCloser = new Handler() {
+            @Override
+            public void channelActive(HandlerContext ctx) {
+                ctx.channel().closeFuture().whenComplete((v, t) -> closed.complete(null));
+                if (early) {
+                    goodbye(ctx);
+                }
+                ctx.fireChannelActive();
+            }
+
+            @Override
+            public void userEvent(HandlerContext ctx, Object event) {
+                if (!early && event instanceof TlsHandshakeCompletionEvent e && e.isSuccess()) {
+                    goodbye(ctx);
+                }
+                ctx.fireUserEvent(event);
+            }
+
+            private void goodbye(HandlerContext ctx) {
+                ctx.write(ctx.alloc().copyOf("by", StandardCharsets.US_ASCII));
+                ctx.writeAndFlush(ctx.alloc().copyOf("e", StandardCharsets.US_ASCII));
+                ((TcpChannel) ctx.channel()).shutdownOutput().whenComplete((v, t) -> {
+                    if (t != null) {
+                        shut.completeExceptionally(t);
+                    } else {
+                        shut.complete(null);
+                    }
+                });
+                CompletableFuture<Void> late = new CompletableFuture<>();
+                ctx.write(ctx.alloc().copyOf("late", StandardCharsets.US_ASCII), late);
+                late.whenComplete((v, t) -> received.add(t == null ? "late write succeeded" : "late write failed"));
+            }
+
+            @Override
+            public void channelRead(HandlerContext ctx, Object msg) {
+                received.add(((io.weft.buffer.Buffer) msg).toString(StandardCharsets.US_ASCII));
+                ReferenceCounted.safeRelease(msg);
+            }
+        };
+        Server server = server(TlsHandler.server(serverContext), halfCloser);
+        SSLEngine engine = clientContext.createSSLEngine("localhost", server.port());
+        engine.setUseClientMode(true);
+        engine.setEnabledProtocols(new String[] {"TLSv1.3"});
+        try (Socket socket = new Socket("127.0.0.1", server.port())) {
+            socket.setSoTimeout(20_000);
+            EngineResult result = runEngineClient(engine, socket, null);
+            assertEquals("bye", result.data);
+            assertTrue(result.closeNotify, "close_notify received before EOF");
+            assertEquals(-1, socket.getInputStream().read(), "FIN after the close_notify");
+            shut.get(10, TimeUnit.SECONDS);
+            assertEquals("late write failed", received.poll(10, TimeUnit.SECONDS));
+
+            OutputStream out = socket.getOutputStream();
+            ByteBuffer netOut = ByteBuffer.allocate(engine.getSession().getPacketBufferSize() * 2);
+            engine.wrap(ByteBuffer.wrap("still reading".getBytes(StandardCharsets.US_ASCII)), netOut);
+            out.write(netOut.array(), 0, netOut.position());
+            out.flush();
+            assertEquals("still reading", received.poll(10, TimeUnit.SECONDS));
+            assertFalse(closed.isDone(), "the server keeps the connection open for reading");
+
+            netOut.clear();
+            engine.closeOutbound();
+            engine.wrap(ByteBuffer.allocate(0), netOut);
+            out.write(netOut.array(), 0, netOut.position());
+            out.flush();
+            closed.get(10, TimeUnit.SECONDS);
+        }
+    }
+
     /** Connects a plain JDK SSLEngine client speaking only {@code protocol}, sending {@code request} if not null. */
     private static EngineResult engineClient(Server server, String protocol, byte[] request) throws Exception {
         SSLEngine engine = clientContext.createSSLEngine("localhost", server.port());

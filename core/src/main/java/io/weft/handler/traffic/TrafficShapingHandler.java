@@ -57,6 +57,9 @@ public final class TrafficShapingHandler implements Handler {
     private long queuedBytes;
     private volatile boolean writable = true;
     private boolean flushAfterDrain;
+    /** A half-close asked for while writes were held back: passed on once they have gone. */
+    private boolean shutdownAfterDrain;
+    private CompletableFuture<Void> shutdownPromise;
     private boolean readPaused;
     private ScheduledTask resumeRead;
     private ScheduledTask drainTimer;
@@ -200,6 +203,14 @@ public final class TrafficShapingHandler implements Handler {
 
     @Override
     public void write(HandlerContext ctx, Object msg, CompletableFuture<Void> promise) {
+        if (shutdownAfterDrain) {
+            // After a half-close that waits for the queue: the output is ending, as the channel would say.
+            ReferenceCounted.safeRelease(msg);
+            if (promise != null) {
+                promise.completeExceptionally(new ClosedChannelException());
+            }
+            return;
+        }
         long n = sizeOf(msg);
         if (queue.isEmpty() && writeWait(System.nanoTime()) == 0) {
             send(msg, promise, n);
@@ -253,6 +264,29 @@ public final class TrafficShapingHandler implements Handler {
         }
     }
 
+    /** Passed on at once, or once the writes held back before it have been sent. */
+    @Override
+    public void shutdownOutput(HandlerContext ctx, CompletableFuture<Void> promise) {
+        if (queue.isEmpty()) {
+            ctx.shutdownOutput(promise);
+        } else if (shutdownAfterDrain) {
+            if (promise != null) {
+                CompletableFuture<Void> first = shutdownPromise != null ? shutdownPromise : new CompletableFuture<>();
+                shutdownPromise = first;
+                first.whenComplete((v, t) -> {
+                    if (t != null) {
+                        promise.completeExceptionally(t);
+                    } else {
+                        promise.complete(null);
+                    }
+                });
+            }
+        } else {
+            shutdownAfterDrain = true;
+            shutdownPromise = promise;
+        }
+    }
+
     private void scheduleDrain() {
         if (drainTimer != null) {
             return;
@@ -275,6 +309,12 @@ public final class TrafficShapingHandler implements Handler {
             if (queue.isEmpty()) {
                 flushAfterDrain = false;
             }
+        }
+        if (queue.isEmpty() && shutdownAfterDrain) {
+            CompletableFuture<Void> promise = shutdownPromise;
+            shutdownAfterDrain = false;
+            shutdownPromise = null;
+            ctx.shutdownOutput(promise);
         }
         if (!writable && queuedBytes < maxQueuedBytes / 4) {
             writable = true;
@@ -315,5 +355,11 @@ public final class TrafficShapingHandler implements Handler {
             }
         }
         queuedBytes = 0;
+        CompletableFuture<Void> shutdown = shutdownPromise;
+        shutdownAfterDrain = false;
+        shutdownPromise = null;
+        if (shutdown != null) {
+            shutdown.completeExceptionally(new ClosedChannelException());
+        }
     }
 }

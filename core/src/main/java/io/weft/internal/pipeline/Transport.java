@@ -22,6 +22,12 @@ public interface Transport {
     void close(CompletableFuture<Void> promise);
 
     /**
+     * Shuts the output down once what is queued has been written (a TCP FIN); transports without a half-close fail
+     * {@code promise} (may be {@code null}) with an {@link UnsupportedOperationException}.
+     */
+    void shutdownOutput(CompletableFuture<Void> promise);
+
+    /**
      * An inbound message reached the tail without being consumed. Return {@code true} to take it (and its
      * ownership), as {@link io.weft.channel.EmbeddedChannel} does to collect what comes out of the pipeline;
      * {@code false} lets the tail log it at DEBUG and release it.
