@@ -86,10 +86,9 @@ public final class WeftHttpsServer {
             case "jdk":
                 return TlsContexts.forServer(cert, key);
             case "conscrypt":
+                // The key in Conscrypt's own (native) form, handed over as it is: not re-parsed per handshake.
                 Provider conscrypt = org.conscrypt.Conscrypt.newProvider();
-                SSLContext context = SSLContext.getInstance("TLS", conscrypt);
-                context.init(TlsContexts.keyManagersFromPem(cert, key), null, null);
-                return context;
+                return TlsContexts.forServer(cert, key, conscrypt);
             default:
                 throw new IllegalArgumentException("provider must be jdk or conscrypt, not " + provider);
         }

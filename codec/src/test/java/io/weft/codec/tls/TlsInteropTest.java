@@ -224,6 +224,41 @@ class TlsInteropTest {
     }
 
     /**
+     * {@link TlsContexts#forServer(Path, Path, java.security.Provider)} with its single-key manager: a JDK client
+     * handshakes with TLS 1.3 and 1.2 and checks the chain; the manager offers the key only for its own family.
+     */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"TLSv1.3", "TLSv1.2"})
+    void aContextFromAProviderWithTheSingleKeyManagerServesItsChain(String protocol) throws Exception {
+        SelfSignedCertificate cert = TlsTestSupport.server();
+        SSLContext context = TlsContexts.forServer(cert.certificatePem(), cert.privateKeyPem(),
+                java.security.Security.getProvider("SunJSSE"));
+        Server server = server(TlsHandler.server(context), new EchoHandler());
+        try (Socket plain = new Socket("127.0.0.1", server.port());
+                SSLSocket socket = (SSLSocket) clientContext.getSocketFactory()
+                        .createSocket(plain, "localhost", server.port(), true)) {
+            socket.setSoTimeout(20_000);
+            SSLParameters params = socket.getSSLParameters();
+            params.setProtocols(new String[] {protocol});
+            params.setEndpointIdentificationAlgorithm("HTTPS");
+            socket.setSSLParameters(params);
+            socket.startHandshake();
+            assertEquals(protocol, socket.getSession().getProtocol());
+            assertEquals(cert.certificate(), socket.getSession().getPeerCertificates()[0]);
+            socket.getOutputStream().write("ping".getBytes(StandardCharsets.US_ASCII));
+            assertArrayEquals("ping".getBytes(StandardCharsets.US_ASCII), readN(socket, 4));
+        }
+        javax.net.ssl.X509ExtendedKeyManager km = TlsContexts.keyManager(cert.privateKey(), cert.certificate());
+        String family = cert.certificate().getPublicKey().getAlgorithm();
+        String other = family.equals("RSA") ? "EC" : "RSA";
+        assertEquals("key", km.chooseEngineServerAlias(family, null, null));
+        assertEquals(null, km.chooseEngineServerAlias(other, null, null));
+        assertEquals("key", km.chooseEngineClientAlias(new String[] {other, family}, null, null));
+        assertEquals(cert.privateKey(), km.getPrivateKey("key"));
+        assertEquals(null, km.getCertificateChain("other"));
+    }
+
+    /**
      * A half-close through the pipeline ({@link TcpChannel#shutdownOutput()}) behind TLS: what was written before
      * arrives, then a {@code close_notify}, then the TCP FIN; the server goes on reading (TLS 1.3 allows the peer to
      * keep sending after our {@code close_notify}, RFC 8446 section 6.1) until the client's own {@code close_notify}
