@@ -26,6 +26,8 @@ public abstract class HttpObjectDecoder extends ByteToMessageDecoder {
 
     final HttpDecoderConfig config;
     State state = State.SKIP_CONTROL;
+    /** Bytes arrived after {@link #discardInput()} and were dropped. */
+    private boolean discarded;
 
     /**
      * The line reader. While a head, a chunk-size line or a trailer section is parsed, {@code line[0, lineFill)}
@@ -136,6 +138,11 @@ public abstract class HttpObjectDecoder extends ByteToMessageDecoder {
     final void discardInput() {
         state = State.DISCARD;
         releaseMessageState();
+    }
+
+    /** Whether bytes arrived (and were dropped) after {@link #discardInput()}. */
+    final boolean discardedInput() {
+        return discarded;
     }
 
     /** Whether the decoder is inside a message head (some of its bytes have arrived, not all). */
@@ -314,6 +321,9 @@ public abstract class HttpObjectDecoder extends ByteToMessageDecoder {
             }
             case DISCARD:
             default:
+                if (in.isReadable()) {
+                    discarded = true;
+                }
                 in.skipBytes(in.readableBytes());
         }
     }

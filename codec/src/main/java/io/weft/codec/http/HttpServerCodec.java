@@ -63,6 +63,8 @@ public class HttpServerCodec extends HttpRequestDecoder
     private static final int KEEP_ALIVE = 1;
     private static final int HEAD = 2;
     private static final int HTTP_1_0 = 4;
+    /** The request itself was the client's last: {@code connection: close}, or HTTP/1.0 without keep-alive. */
+    private static final int CLIENT_CLOSE = 8;
 
     private final HttpServerConfig serverConfig;
     private final HttpMessageEncoder encoder = new HttpMessageEncoder(true);
@@ -75,6 +77,8 @@ public class HttpServerCodec extends HttpRequestDecoder
     private long requestsDecoded;
     private boolean responding;
     private boolean closeAfterResponse;
+    /** The response being written answers a request that said it was the client's last. */
+    private boolean clientClosing;
     private boolean closing;
     private HttpDecoderException deferredError;
 
@@ -375,7 +379,9 @@ public class HttpServerCodec extends HttpRequestDecoder
         HttpRequest request = (HttpRequest) msg;
         int flags = 0;
         requestsDecoded++;
-        if (request.isKeepAlive() && requestsDecoded < serverConfig.maxRequestsPerConnection()) {
+        if (!request.isKeepAlive()) {
+            flags |= CLIENT_CLOSE;
+        } else if (requestsDecoded < serverConfig.maxRequestsPerConnection()) {
             flags |= KEEP_ALIVE;
         }
         if (request.method() == HttpMethod.HEAD) {
@@ -500,7 +506,7 @@ public class HttpServerCodec extends HttpRequestDecoder
                         promise.completeExceptionally(t);
                     }
                 }
-                lingerClose(ctx);
+                closeAfterLastResponse(ctx);
             });
             closing = true;
             discardInput();
@@ -592,6 +598,7 @@ public class HttpServerCodec extends HttpRequestDecoder
             h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
         }
         closeAfterResponse = !keepAlive;
+        clientClosing = (flags & CLIENT_CLOSE) != 0;
         responding = true;
         return bodyless;
     }
@@ -604,6 +611,23 @@ public class HttpServerCodec extends HttpRequestDecoder
         written.whenComplete((v, t) -> lingerClose(ctx));
         encoder.write(ctx, response, written, false);
         ctx.flush();
+    }
+
+    /**
+     * Ends the connection after the response to a non-persistent request. When the client said that request was its
+     * last and sent nothing after it, it will send nothing more (RFC 9112 section 9.6: it MUST NOT), so there is
+     * no reset to avoid: close at once, freeing the connection without a linger (behind TLS, after a
+     * {@code close_notify}). Otherwise (the server ends a persistent connection, or bytes followed the last
+     * request) the client may still be sending: {@link #lingerClose}.
+     */
+    private void closeAfterLastResponse(HandlerContext ctx) {
+        if (clientClosing && !discardedInput() && bufferedBytes() == 0) {
+            if (ctx.channel().isOpen()) {
+                ctx.close(null);
+            }
+        } else {
+            lingerClose(ctx);
+        }
     }
 
     /**

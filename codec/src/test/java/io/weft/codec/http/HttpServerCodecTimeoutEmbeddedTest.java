@@ -61,4 +61,58 @@ class HttpServerCodecTimeoutEmbeddedTest {
         assertEquals("", outbound(ch));
         ch.finishAndReleaseAll();
     }
+    private static EmbeddedChannel answered(HttpServerConfig config, String requests, String responseConnection) {
+        EmbeddedChannel ch = new EmbeddedChannel(new HttpServerCodec(HttpDecoderConfig.DEFAULT, config));
+        ch.writeInboundBytes(requests.getBytes(StandardCharsets.US_ASCII));
+        HttpRequest request = ch.readInbound();
+        assertEquals("/", request.target());
+        io.weft.buffer.ReferenceCounted.safeRelease(ch.readInbound()); // LastHttpContent
+        FullHttpResponse response = new FullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK,
+                ch.allocator().allocate(0));
+        if (responseConnection != null) {
+            response.headers().set(HttpHeaderNames.CONNECTION, responseConnection);
+        }
+        ch.writeAndFlush(response);
+        String answer = outbound(ch);
+        assertTrue(answer.startsWith("HTTP/1.1 200 OK\r\n") && answer.contains("connection: close\r\n"), answer);
+        ch.runPendingTasks();
+        return ch;
+    }
+
+    /**
+     * The client said its request was its last and sent nothing after it: closed at once, no linger (RFC 9112
+     * section 9.6: it must not send more, so there is no reset to avoid). HTTP/1.0 without keep-alive alike.
+     */
+    @Test
+    void aClientsLastRequestIsFollowedByAnImmediateClose() {
+        for (String request : new String[] {"GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+                "GET / HTTP/1.0\r\n\r\n"}) {
+            EmbeddedChannel ch = answered(HttpServerConfig.DEFAULT, request, null);
+            assertFalse(ch.isOpen(), request);
+            assertFalse(ch.isOutputShutdown(), request);
+            ch.finishAndReleaseAll();
+        }
+    }
+
+    /**
+     * The server ends a connection the client meant to keep (the application's {@code connection: close}, the
+     * request cap), or bytes followed the client's last request: the client may be sending, so the close lingers.
+     */
+    @Test
+    void otherwiseTheCloseLingers() {
+        EmbeddedChannel[] lingering = {
+            answered(HttpServerConfig.DEFAULT, "GET / HTTP/1.1\r\nHost: x\r\n\r\n", "close"),
+            answered(HttpServerConfig.DEFAULT.withMaxRequestsPerConnection(1),
+                    "GET / HTTP/1.1\r\nHost: x\r\n\r\n", null),
+            answered(HttpServerConfig.DEFAULT,
+                    "GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\nGET /more HTTP/1.1\r\n", null),
+        };
+        for (EmbeddedChannel ch : lingering) {
+            assertTrue(ch.isOutputShutdown());
+            assertTrue(ch.isOpen());
+            ch.advanceTimeBy(2_000, TimeUnit.MILLISECONDS);
+            assertFalse(ch.isOpen());
+            ch.finishAndReleaseAll();
+        }
+    }
 }
