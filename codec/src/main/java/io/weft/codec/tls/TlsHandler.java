@@ -1065,6 +1065,13 @@ public final class TlsHandler implements Handler {
         try {
             while (first < n) {
                 Buffer out = outbound;
+                if (out != null && out.isReadable() && out.writableBytes() < packetBufferSize) {
+                    // Full for the engine (it wants room for a whole record): hand it on rather than grow it, which
+                    // would copy the records already in it.
+                    outbound = null;
+                    ctx.write(out, null);
+                    out = null;
+                }
                 if (out == null) {
                     int estimate = left + (left / (1 << 14) + 1) * 256;
                     out = ctx.alloc().allocate(Math.max(packetBufferSize, Math.min(estimate, OUTBOUND_CHUNK)));
