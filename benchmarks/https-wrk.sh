@@ -10,8 +10,10 @@
 #   BASE_JAR=/tmp/base/benchmarks.jar SERVERS="weft-jdk@base weft-jdk netty-jdk" benchmarks/https-wrk.sh
 #
 # Cells (64 connections unless said): keep-alive requests/s; 16-deep pipelined requests/s; handshakes/s (wrk with
-# "Connection: close": every request opens a new TLS connection with a full handshake, as wrk keeps no session
-# cache, and the server closes it after the response); bulk MiB/s (16 connections fetching a 1 MiB body). Each
+# "Connection: close": every request opens a new TLS connection and the server closes it after the response; wrk
+# keeps each connection's TLS session and resumes it on the next one with the server's session ticket, a TLS 1.3
+# PSK handshake with a fresh ECDHE exchange but no certificate or signature, as a returning browser does; every
+# server issues tickets, Conscrypt because WeftHttpsServer asks it to); bulk MiB/s (16 connections fetching a 1 MiB body). Each
 # server first runs every cell for WARMUP, then each cell again for WARMUP just before it is measured. Rounds rotate the order of the servers; cells are medians; the second table gives the
 # server's CPU time per operation (from /proc): per request, per handshake, per MiB. A server named NAME@base runs
 # from BASE_JAR (a build of another commit) for a same-run before/after.

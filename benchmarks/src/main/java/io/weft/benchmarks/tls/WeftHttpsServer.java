@@ -104,7 +104,11 @@ public final class WeftHttpsServer {
         int threads = Integer.parseInt(args[1]);
         SSLContext context = context(args[2], Path.of(args[3]), Path.of(args[4]));
         TlsHandler.Builder tls = TlsHandler.server(context).protocols(HttpsRoutes.PROTOCOL);
-        if (!args[2].equals("conscrypt")) {
+        if (args[2].equals("conscrypt")) {
+            // Conscrypt issues no session tickets unless asked; the JDK's engine and Netty's BoringSSL do (two per
+            // connection), and wrk resumes with one on its next connection. Same footing for the handshake cell.
+            tls.engineConfigurator(engine -> org.conscrypt.Conscrypt.setUseSessionTickets(engine, true));
+        } else {
             // BoringSSL's TLS 1.3 suites are fixed: Conscrypt takes a list of TLS 1.3 names as "no TLS 1.2 suite" and
             // then fails every handshake (NO_CERTIFICATE_SET). https-wrk.sh prints the suite each server negotiates.
             tls.cipherSuites(HttpsRoutes.CIPHER);

@@ -28,13 +28,16 @@ final class TlsEngineConfig {
     final int maxBufferedBytes;
     final int maxPendingWriteBytes;
     final Executor taskExecutor;
+    /** Runs last on every new engine (provider-specific settings), or {@code null}. */
+    final java.util.function.Consumer<? super SSLEngine> engineConfigurator;
     /** Shared by every handler of one builder: the ALPN misconfiguration warning is logged once per builder. */
     final java.util.concurrent.atomic.AtomicBoolean alpnWarned;
 
     TlsEngineConfig(SSLContext context, boolean client, String peerHost, int peerPort, boolean sni,
             Boolean hostnameVerification, String[] protocols, String[] cipherSuites, String[] applicationProtocols,
             ClientAuth clientAuth, long handshakeTimeoutMillis, long closeNotifyTimeoutMillis, int maxBufferedBytes,
-            int maxPendingWriteBytes, Executor taskExecutor, java.util.concurrent.atomic.AtomicBoolean alpnWarned) {
+            int maxPendingWriteBytes, Executor taskExecutor, java.util.function.Consumer<? super SSLEngine> engineConfigurator,
+            java.util.concurrent.atomic.AtomicBoolean alpnWarned) {
         this.context = context;
         this.client = client;
         this.peerHost = peerHost;
@@ -50,6 +53,7 @@ final class TlsEngineConfig {
         this.maxBufferedBytes = maxBufferedBytes;
         this.maxPendingWriteBytes = maxPendingWriteBytes;
         this.alpnWarned = alpnWarned;
+        this.engineConfigurator = engineConfigurator;
         this.taskExecutor = taskExecutor != null ? taskExecutor : TlsTaskExecutor.shared();
     }
 
@@ -86,6 +90,9 @@ final class TlsEngineConfig {
             }
         }
         engine.setSSLParameters(params);
+        if (engineConfigurator != null) {
+            engineConfigurator.accept(engine);
+        }
         return engine;
     }
 

@@ -31,6 +31,7 @@ public abstract class TlsHandlerBuilder<B extends TlsHandlerBuilder<B>> {
     private int maxBufferedBytes = 1 << 20;
     private int maxPendingWriteBytes = TlsHandler.DEFAULT_MAX_PENDING_WRITE_BYTES;
     private Executor taskExecutor;
+    private java.util.function.Consumer<? super SSLEngine> engineConfigurator;
     /** Shared by every handler built here: the ALPN misconfiguration warning is logged once per builder. */
     private final AtomicBoolean alpnWarned = new AtomicBoolean();
 
@@ -169,7 +170,19 @@ public abstract class TlsHandlerBuilder<B extends TlsHandlerBuilder<B>> {
                 protocols == null ? null : protocols.clone(), cipherSuites == null ? null : cipherSuites.clone(),
                 applicationProtocols == null ? null : applicationProtocols.clone(), clientAuth,
                 handshakeTimeoutMillis, closeNotifyTimeoutMillis, maxBufferedBytes, maxPendingWriteBytes,
-                taskExecutor, alpnWarned);
+                taskExecutor, engineConfigurator, alpnWarned);
+    }
+
+    /**
+     * Runs {@code configurator} on every new engine, after the settings above: for what they do not cover, such as a
+     * provider's own switches (Conscrypt's session tickets: {@code e -> Conscrypt.setUseSessionTickets(e, true)})
+     * or {@link javax.net.ssl.SSLParameters} fields of newer JDKs. It runs on the thread that calls
+     * {@link #build()} (usually a channel initializer, on the connection's loop), so it must be quick and
+     * thread-safe. An exception it throws fails that {@code build()}. {@code null} removes it.
+     */
+    public B engineConfigurator(java.util.function.Consumer<? super SSLEngine> configurator) {
+        this.engineConfigurator = configurator;
+        return self();
     }
 
     /** A new engine configured with these settings. */

@@ -131,6 +131,36 @@ class TlsHandlerTest {
         assertEquals(protocol, serverSide.handshake.get(10, TimeUnit.SECONDS).protocol());
     }
 
+    /**
+     * The engine configurator runs on every engine, after the builder's own settings: here it narrows the server to
+     * TLS 1.2 although the builder allows 1.3, and the handshake says so. One that throws fails {@code build()}.
+     */
+    @Test
+    void theEngineConfiguratorRunsLastOnEveryEngine() throws Exception {
+        java.util.concurrent.atomic.AtomicInteger engines = new java.util.concurrent.atomic.AtomicInteger();
+        TlsHandler.Builder builder = TlsHandler.server(serverContext).protocols("TLSv1.3", "TLSv1.2")
+                .engineConfigurator(engine -> {
+                    engines.incrementAndGet();
+                    engine.setEnabledProtocols(new String[] {"TLSv1.2"});
+                });
+        assertArrayEquals(new String[] {"TLSv1.2"}, builder.newEngine().getEnabledProtocols());
+        Server server = echoServer(builder);
+        Collector collector = new Collector(5);
+        TlsHandler tls = client().build();
+        TcpChannel ch = connect(server, tls, collector);
+        writeInChunks(ch, "hello".getBytes(StandardCharsets.US_ASCII), 5);
+        assertArrayEquals("hello".getBytes(StandardCharsets.US_ASCII), collector.done().get(30, TimeUnit.SECONDS));
+        assertEquals("TLSv1.2", tls.handshakeFuture().get(10, TimeUnit.SECONDS).protocol());
+        assertEquals(2, engines.get(), "newEngine() and the accepted connection's handler");
+
+        TlsHandler.Builder failing = TlsHandler.server(serverContext).engineConfigurator(engine -> {
+            throw new IllegalStateException("refused by the configurator");
+        });
+        assertEquals("refused by the configurator",
+                assertThrows(IllegalStateException.class, failing::build).getMessage());
+        assertNotNull(failing.engineConfigurator(null).newEngine(), "null removes it");
+    }
+
     @Test
     void echoesManySmallWritesInOrder() throws Exception {
         Server server = echoServer(TlsHandler.server(serverContext));
