@@ -16,20 +16,23 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A line chat: every line a client sends is broadcast to every other client. Try it with
  * {@code nc 127.0.0.1 8023} in a few terminals. Pipeline: lines ({@code \n} or {@code \r\n}, at most 1 KiB) →
  * UTF-8 strings → {@link ChatHandler}; outbound strings are UTF-8 encoded with a {@code \n} appended.
  *
- * <p><b>Back-pressure, not unbounded buffering.</b> A member whose outbound buffer passes the high-water mark (it is
- * no longer {@linkplain TcpChannel#isWritable() writable}) is <em>congested</em>: while any member is congested,
- * every member that talks stops being read (auto-read off) after the line it is on, and all of them resume when the
- * congestion clears. So a fast talker can never outrun a slower reader for long. A member's backlog can still pass
- * the watermark by what the talkers' loops handed to its loop before its loop ran those lines and noticed the
- * congestion: several read batches when the loops are busy (each of up to 16 reads of 64 KiB). A member that stays
- * congested for {@link #STALL_MILLIS} (it is not reading at all), or whose backlog passes {@link #MAX_PENDING_BYTES}
- * anyway, is disconnected, so one stalled client cannot stop the room or hold memory without bound either.
+ * <p><b>Back-pressure, not unbounded buffering.</b> A member is <em>congested</em> while its outbound buffer is past
+ * the high-water mark (it is no longer {@linkplain TcpChannel#isWritable() writable}) or while the lines other loops
+ * handed to its loop and it has not written yet pass {@link #MAX_IN_FLIGHT_BYTES}: a member often lives on another
+ * loop than the talker, and counting those lines lets the talker's loop see the congestion at once, instead of after
+ * the member's loop has caught up. While any member is congested, every member that talks stops being read
+ * (auto-read off) after the line it is on, and all of them resume when the congestion clears. So a fast talker can
+ * never outrun a slower reader for long: a member's backlog passes the watermark by at most about one read batch of
+ * each talker (the lines already read when it paused). A member that stays congested for {@link #STALL_MILLIS} (it
+ * is not reading at all), or whose backlog passes {@link #MAX_PENDING_BYTES} anyway, is disconnected, so one stalled
+ * client cannot stop the room or hold memory without bound either.
  */
 public final class ChatServer {
 
@@ -39,6 +42,12 @@ public final class ChatServer {
      * handed over before the congestion was seen; 1 MiB was too little for that on a busy 2-core machine).
      */
     public static final long MAX_PENDING_BYTES = 8 * 1024 * 1024;
+
+    /**
+     * Characters of lines handed to a member's loop and not yet written there above which the member counts as
+     * congested (the default high-water mark's size); it is relieved once they fall below half of it.
+     */
+    public static final long MAX_IN_FLIGHT_BYTES = 64 * 1024;
 
     /** How long a member may stay congested (not reading) before it is disconnected. */
     public static final long STALL_MILLIS = 5_000;
@@ -64,9 +73,29 @@ public final class ChatServer {
         private final Map<TcpChannel, Object> congested = new ConcurrentHashMap<>();
         /** Talkers whose reading is paused until no member is congested. */
         private final Set<TcpChannel> paused = ConcurrentHashMap.newKeySet();
+        /** Per member: characters of lines handed to its loop and not written there yet. */
+        private final Map<TcpChannel, AtomicLong> inFlight = new ConcurrentHashMap<>();
 
-        /** Runs on {@code member}'s loop: queue the line, and note (and time) a member that just became congested. */
-        void deliver(TcpChannel member, String text) {
+        void joined(TcpChannel member) {
+            inFlight.put(member, new AtomicLong());
+            members.add(member);
+        }
+
+        /** Runs on the talker's loop: hand {@code text} to {@code member}'s loop, counting it until it is written. */
+        void send(TcpChannel member, String text) {
+            AtomicLong pending = inFlight.get(member);
+            if (pending == null) {
+                return; // left meanwhile
+            }
+            if (pending.addAndGet(text.length()) > MAX_IN_FLIGHT_BYTES) {
+                congest(member); // seen here, so that throttle() pauses this talker after its current line
+            }
+            member.loop().execute(() -> deliver(member, text, pending));
+        }
+
+        /** Runs on {@code member}'s loop: queue the line, and note a member that is or is no longer congested. */
+        private void deliver(TcpChannel member, String text, AtomicLong pending) {
+            long left = pending.addAndGet(-text.length());
             if (!member.isOpen()) {
                 return;
             }
@@ -75,9 +104,17 @@ public final class ChatServer {
                 return;
             }
             member.writeAndFlush(text);
-            if (!member.isWritable() && !congested.containsKey(member)) {
-                Object episode = new Object();
-                congested.put(member, episode);
+            if (!member.isWritable()) {
+                congest(member);
+            } else if (left < MAX_IN_FLIGHT_BYTES / 2) {
+                relieved(member);
+            }
+        }
+
+        /** Any thread: note (and time) a member that just became congested. */
+        private void congest(TcpChannel member) {
+            Object episode = new Object();
+            if (congested.putIfAbsent(member, episode) == null) {
                 member.loop().schedule(() -> {
                     if (congested.get(member) == episode) {
                         member.close(); // congested for STALL_MILLIS: it is not reading
@@ -86,8 +123,12 @@ public final class ChatServer {
             }
         }
 
-        /** Runs on {@code member}'s loop when it drained below the low-water mark or left. */
+        /** Runs on {@code member}'s loop when it is writable again with little in flight, or when it left. */
         void relieved(TcpChannel member) {
+            AtomicLong pending = inFlight.get(member);
+            if (pending != null && pending.get() >= MAX_IN_FLIGHT_BYTES / 2 && member.isOpen()) {
+                return; // lines are still on their way: deliver() relieves it once they are written
+            }
             if (congested.remove(member) != null && congested.isEmpty()) {
                 for (TcpChannel talker : paused) {
                     resume(talker);
@@ -114,6 +155,7 @@ public final class ChatServer {
 
         void left(TcpChannel member) {
             members.remove(member);
+            inFlight.remove(member);
             paused.remove(member);
             relieved(member);
         }
@@ -131,7 +173,7 @@ public final class ChatServer {
         @Override
         public void channelActive(HandlerContext ctx) {
             name = "user-" + ctx.channel().id();
-            room.members.add((TcpChannel) ctx.channel());
+            room.joined((TcpChannel) ctx.channel());
             ctx.writeAndFlush("welcome, " + name + " (" + room.members.size() + " online)");
             broadcast(ctx, "* " + name + " joined");
         }
@@ -174,8 +216,8 @@ public final class ChatServer {
         private void broadcast(HandlerContext ctx, String text) {
             for (TcpChannel member : room.members) {
                 if (member != ctx.channel()) {
-                    // The member may live on another loop: decide there, where its outbound buffer is known.
-                    member.loop().execute(() -> room.deliver(member, text));
+                    // The member may live on another loop: written there, where its outbound buffer is known.
+                    room.send(member, text);
                 }
             }
         }
