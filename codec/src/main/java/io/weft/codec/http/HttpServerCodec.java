@@ -509,6 +509,9 @@ public class HttpServerCodec extends HttpRequestDecoder
                 closeAfterLastResponse(ctx);
             });
             closing = true;
+            if (inBody()) {
+                clientClosing = false; // answered before its body arrived: the client is still sending
+            }
             discardInput();
             encoder.write(ctx, msg, written, bodyless);
         } else {
@@ -615,7 +618,7 @@ public class HttpServerCodec extends HttpRequestDecoder
 
     /**
      * Ends the connection after the response to a non-persistent request. When the client said that request was its
-     * last and sent nothing after it, it will send nothing more (RFC 9112 section 9.6: it MUST NOT), so there is
+     * last, all of it had arrived when the response ended, and nothing followed it, it will send nothing more (RFC 9112 section 9.6: it MUST NOT), so there is
      * no reset to avoid: close at once, freeing the connection without a linger (behind TLS, after a
      * {@code close_notify}). Otherwise (the server ends a persistent connection, or bytes followed the last
      * request) the client may still be sending: {@link #lingerClose}.
