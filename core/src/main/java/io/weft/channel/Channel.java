@@ -396,7 +396,7 @@ public abstract class Channel {
     /** Fails and releases whatever is still queued for writing. */
     abstract void failPendingWrites(Throwable cause);
 
-    /** The head's half-close; this kind of channel has none unless it overrides this. */
+    /** The head's half-close, on an open channel; this kind of channel has none unless it overrides this. */
     void doShutdownOutput(CompletableFuture<Void> promise) {
         if (promise != null) {
             promise.completeExceptionally(new UnsupportedOperationException(
@@ -725,6 +725,12 @@ public abstract class Channel {
         @Override
         public void shutdownOutput(CompletableFuture<Void> promise) {
             assertInLoop("shutdownOutput");
+            if (!open) {
+                if (promise != null) {
+                    promise.completeExceptionally(new ClosedChannelException());
+                }
+                return;
+            }
             doShutdownOutput(promise);
         }
 

@@ -331,12 +331,6 @@ public class EmbeddedChannel extends Channel {
 
     @Override
     void doShutdownOutput(CompletableFuture<Void> promise) {
-        if (!isOpen()) {
-            if (promise != null) {
-                promise.completeExceptionally(new ClosedChannelException());
-            }
-            return;
-        }
         doFlush();
         outputShutdown = true;
         if (promise != null) {

@@ -37,7 +37,8 @@ public final class TcpChannel extends ReadWriteChannel {
     private volatile boolean active;
     private volatile boolean inputShutdown;
     private volatile boolean outputShutdown;
-    private CompletableFuture<Void> shutdownOutputPromise;
+    /** A half-close waiting for the queued writes to go out. */
+    private final io.weft.pipeline.PendingShutdown pendingShutdown = new io.weft.pipeline.PendingShutdown();
 
     TcpChannel(EventLoop loop, SocketChannel socket) {
         super(loop);
@@ -149,31 +150,17 @@ public final class TcpChannel extends ReadWriteChannel {
 
     @Override
     void doShutdownOutput(CompletableFuture<Void> promise) {
-        if (!isOpen()) {
-            if (promise != null) {
-                promise.completeExceptionally(new ClosedChannelException());
-            }
-            return;
-        }
         if (outputShutdown) {
             if (promise != null) {
                 promise.complete(null);
             }
             return;
         }
-        if (shutdownOutputPromise != null) {
-            if (promise != null) {
-                shutdownOutputPromise.whenComplete((v, t) -> {
-                    if (t != null) {
-                        promise.completeExceptionally(t);
-                    } else {
-                        promise.complete(null);
-                    }
-                });
-            }
+        boolean first = !pendingShutdown.isRequested();
+        pendingShutdown.add(promise);
+        if (!first) {
             return;
         }
-        shutdownOutputPromise = promise != null ? promise : new CompletableFuture<>();
         queue.markFlushed();
         if (queue.isEmpty()) {
             finishShutdownOutput();
@@ -183,8 +170,7 @@ public final class TcpChannel extends ReadWriteChannel {
     }
 
     private void finishShutdownOutput() {
-        CompletableFuture<Void> promise = shutdownOutputPromise;
-        shutdownOutputPromise = null;
+        CompletableFuture<Void> promise = pendingShutdown.take();
         try {
             socket.shutdownOutput();
             outputShutdown = true;
@@ -280,10 +266,8 @@ public final class TcpChannel extends ReadWriteChannel {
             connectTimeout.cancel();
             connectTimeout = null;
         }
-        CompletableFuture<Void> shutdown = shutdownOutputPromise;
-        shutdownOutputPromise = null;
-        if (shutdown != null) {
-            shutdown.completeExceptionally(new ClosedChannelException());
+        if (pendingShutdown.isRequested()) {
+            pendingShutdown.fail(new ClosedChannelException());
         }
     }
 
@@ -350,7 +334,7 @@ public final class TcpChannel extends ReadWriteChannel {
 
     @Override
     boolean outputClosed() {
-        return outputShutdown || shutdownOutputPromise != null;
+        return outputShutdown || pendingShutdown.isRequested();
     }
 
     @Override
@@ -383,7 +367,7 @@ public final class TcpChannel extends ReadWriteChannel {
 
     @Override
     void afterWrite() {
-        if (queue.isEmpty() && shutdownOutputPromise != null) {
+        if (queue.isEmpty() && pendingShutdown.isRequested()) {
             finishShutdownOutput();
         }
     }

@@ -91,6 +91,49 @@ class ShutdownOutputTest {
         channel.finishAndReleaseAll();
     }
 
+    /** Two half-closes held back merge: both promises complete when it is passed on, or both fail. */
+    @Test
+    void aPendingShutdownMergesRequestsAndPassesThemOnOnce() {
+        PendingShutdown held = new PendingShutdown();
+        List<String> seen = new ArrayList<>();
+        Handler holder = new Handler() {
+            @Override
+            public void shutdownOutput(HandlerContext ctx, CompletableFuture<Void> promise) {
+                seen.add("held");
+                held.add(promise);
+            }
+        };
+        Handler counter = new Handler() {
+            @Override
+            public void shutdownOutput(HandlerContext ctx, CompletableFuture<Void> promise) {
+                seen.add("passed on");
+                ctx.shutdownOutput(promise);
+            }
+        };
+        EmbeddedChannel channel = new EmbeddedChannel(counter, holder);
+        CompletableFuture<Void> first = channel.shutdownOutput();
+        CompletableFuture<Void> second = channel.shutdownOutput();
+        channel.pipeline().shutdownOutput(null);
+        assertTrue(held.isRequested());
+        assertFalse(first.isDone() || second.isDone() || channel.isOutputShutdown());
+        held.passOn(channel.pipeline().context(holder));
+        assertTrue(first.isDone() && !first.isCompletedExceptionally());
+        assertTrue(second.isDone() && !second.isCompletedExceptionally());
+        assertEquals(List.of("held", "held", "held", "passed on"), seen);
+        assertFalse(held.isRequested());
+        held.passOn(channel.pipeline().context(holder)); // nothing held: nothing passed on
+        assertEquals(4, seen.size());
+
+        CompletableFuture<Void> third = new CompletableFuture<>();
+        CompletableFuture<Void> fourth = new CompletableFuture<>();
+        held.add(third);
+        held.add(fourth);
+        held.fail(new ClosedChannelException());
+        assertInstanceOf(ClosedChannelException.class, third.handle((v, t) -> t).join());
+        assertInstanceOf(ClosedChannelException.class, fourth.handle((v, t) -> t).join());
+        channel.finishAndReleaseAll();
+    }
+
     @Test
     void aChannelWithoutHalfCloseFailsThePromise() throws Exception {
         UdpChannel udp = Udp.builder().group(group).handler(ch -> { }).bind("127.0.0.1", 0)

@@ -6,6 +6,7 @@ import io.weft.codec.EncoderException;
 import io.weft.loop.ScheduledTask;
 import io.weft.pipeline.Handler;
 import io.weft.pipeline.HandlerContext;
+import io.weft.pipeline.PendingShutdown;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.nio.charset.StandardCharsets;
@@ -93,8 +94,7 @@ public final class AeadCodec implements Handler {
     private long receiveSeq;
     private long pendingBytes;
     /** A half-close asked for during the key exchange: passed on once it is done and the queued writes sent. */
-    private boolean shutdownAfterHandshake;
-    private CompletableFuture<Void> shutdownPromise;
+    private final PendingShutdown shutdown = new PendingShutdown();
     private boolean flushRequested;
     private ScheduledTask timeout;
 
@@ -295,12 +295,7 @@ public final class AeadCodec implements Handler {
             flushRequested = false;
             ctx.flush();
         }
-        if (shutdownAfterHandshake) {
-            CompletableFuture<Void> promise = shutdownPromise;
-            shutdownAfterHandshake = false;
-            shutdownPromise = null;
-            ctx.shutdownOutput(promise);
-        }
+        shutdown.passOn(ctx);
     }
 
     /**
@@ -311,21 +306,8 @@ public final class AeadCodec implements Handler {
     public void shutdownOutput(HandlerContext ctx, CompletableFuture<Void> promise) {
         if (state != State.HELLO_SENT && state != State.CONFIRMING) {
             ctx.shutdownOutput(promise);
-        } else if (shutdownAfterHandshake) {
-            if (promise != null) {
-                CompletableFuture<Void> first = shutdownPromise != null ? shutdownPromise : new CompletableFuture<>();
-                shutdownPromise = first;
-                first.whenComplete((v, t) -> {
-                    if (t != null) {
-                        promise.completeExceptionally(t);
-                    } else {
-                        promise.complete(null);
-                    }
-                });
-            }
         } else {
-            shutdownAfterHandshake = true;
-            shutdownPromise = promise;
+            shutdown.add(promise);
         }
     }
 
@@ -383,7 +365,7 @@ public final class AeadCodec implements Handler {
                 failPromise(promise, new ClosedChannelException());
             }
             default -> {
-                if (shutdownAfterHandshake) {
+                if (shutdown.isRequested()) {
                     plain.release();
                     failPromise(promise, new ClosedChannelException());
                     return;
@@ -496,10 +478,7 @@ public final class AeadCodec implements Handler {
             failPromise(p.promise(), cause);
         }
         pendingBytes = 0;
-        CompletableFuture<Void> shutdown = shutdownPromise;
-        shutdownAfterHandshake = false;
-        shutdownPromise = null;
-        failPromise(shutdown, cause);
+        shutdown.fail(cause);
     }
 
     private static void failPromise(CompletableFuture<Void> promise, Throwable cause) {

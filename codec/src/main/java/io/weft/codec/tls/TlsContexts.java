@@ -87,6 +87,19 @@ public final class TlsContexts {
      */
     public static SSLContext forServer(Path certificateChainPem, Path privateKeyPem, java.security.Provider provider)
             throws IOException, GeneralSecurityException {
+        Pair pair = readPair(certificateChainPem, privateKeyPem);
+        SSLContext context = SSLContext.getInstance("TLS", provider);
+        context.init(new KeyManager[] {keyManager(convertKey(pair.key(), provider),
+                pair.chain().toArray(new X509Certificate[0]))}, null, null);
+        return context;
+    }
+
+    private record Pair(List<X509Certificate> chain, PrivateKey key) {
+    }
+
+    /** The chain and key of two PEM files, checked to belong together. */
+    private static Pair readPair(Path certificateChainPem, Path privateKeyPem)
+            throws IOException, GeneralSecurityException {
         List<X509Certificate> chain = readCertificates(certificateChainPem);
         if (chain.isEmpty()) {
             throw new GeneralSecurityException("no CERTIFICATE block in " + certificateChainPem);
@@ -94,10 +107,7 @@ public final class TlsContexts {
         PrivateKey key = readPrivateKey(privateKeyPem);
         checkKeyMatches(key, chain.get(0), "the private key in " + privateKeyPem,
                 "the certificate in " + certificateChainPem);
-        SSLContext context = SSLContext.getInstance("TLS", provider);
-        context.init(new KeyManager[] {keyManager(convertKey(key, provider), chain.toArray(new X509Certificate[0]))},
-                null, null);
-        return context;
+        return new Pair(chain, key);
     }
 
     /** {@code key} in {@code provider}'s form, or {@code key} itself if the provider cannot convert it. */
@@ -155,16 +165,10 @@ public final class TlsContexts {
     /** Key managers presenting the chain in {@code certificateChainPem} with the key in {@code privateKeyPem}. */
     public static KeyManager[] keyManagersFromPem(Path certificateChainPem, Path privateKeyPem)
             throws IOException, GeneralSecurityException {
-        List<X509Certificate> chain = readCertificates(certificateChainPem);
-        if (chain.isEmpty()) {
-            throw new GeneralSecurityException("no CERTIFICATE block in " + certificateChainPem);
-        }
-        PrivateKey key = readPrivateKey(privateKeyPem);
-        checkKeyMatches(key, chain.get(0), "the private key in " + privateKeyPem,
-                "the certificate in " + certificateChainPem);
+        Pair pair = readPair(certificateChainPem, privateKeyPem);
         KeyStore store = KeyStore.getInstance("PKCS12");
         store.load(null, null);
-        store.setKeyEntry("key", key, NO_PASSWORD, chain.toArray(new Certificate[0]));
+        store.setKeyEntry("key", pair.key(), NO_PASSWORD, pair.chain().toArray(new Certificate[0]));
         KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
         kmf.init(store, NO_PASSWORD);
         return kmf.getKeyManagers();

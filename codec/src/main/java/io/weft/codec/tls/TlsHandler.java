@@ -8,6 +8,7 @@ import io.weft.channel.UnsupportedMessageTypeException;
 import io.weft.loop.ScheduledTask;
 import io.weft.pipeline.Handler;
 import io.weft.pipeline.HandlerContext;
+import io.weft.pipeline.PendingShutdown;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
@@ -156,12 +157,10 @@ public final class TlsHandler implements Handler {
     private boolean closeNotifyReceived;
     /** Decrypted data was passed on during the current read batch. */
     private boolean firedRead;
-    /** A half-close was asked for: writes are refused; the {@code close_notify} goes once the queue is empty. */
-    private boolean outputShutdown;
+    /** A half-close waiting for the handshake and queued writes; its {@code close_notify} goes once they are out. */
+    private final PendingShutdown shutdown = new PendingShutdown();
     /** The half-close's {@code close_notify} has been handed on (with the half-close itself). */
     private boolean outputShutdownSent;
-    /** The promise of a half-close waiting for queued writes, or {@code null}. */
-    private CompletableFuture<Void> shutdownPromise;
 
     private TlsHandler(SSLEngine engine, TlsEngineConfig config) {
         this.engine = engine;
@@ -360,7 +359,7 @@ public final class TlsHandler implements Handler {
      * connection ends through here: no exception and stack trace is built for nothing).
      */
     private ClosedChannelException closedIfPending() {
-        return streaming == null && pending.isEmpty() && shutdownPromise == null ? null : new ClosedChannelException();
+        return streaming == null && pending.isEmpty() && !shutdown.isRequested() ? null : new ClosedChannelException();
     }
 
     /** Releases everything held and fails the queued writes with {@code cause} (null only when none is queued). */
@@ -375,15 +374,7 @@ public final class TlsHandler implements Handler {
         }
         failStreaming(cause);
         pending.failAll(cause);
-        failShutdown(cause);
-    }
-
-    private void failShutdown(Throwable cause) {
-        CompletableFuture<Void> s = shutdownPromise;
-        shutdownPromise = null;
-        if (s != null) {
-            s.completeExceptionally(cause);
-        }
+        shutdown.fail(cause);
     }
 
     private void failStreaming(Throwable cause) {
@@ -828,7 +819,7 @@ public final class TlsHandler implements Handler {
             ReferenceCounted.safeRelease(msg);
             throw new UnsupportedMessageTypeException(msg, "Buffer or FileRegion (TlsHandler encrypts bytes)");
         }
-        if (stopped() || outputShutdown) {
+        if (stopped() || shutdown.isRequested() || outputShutdownSent) {
             ReferenceCounted.safeRelease(msg);
             if (promise != null) {
                 promise.completeExceptionally(new ClosedChannelException());
@@ -929,7 +920,7 @@ public final class TlsHandler implements Handler {
             if (pending.takeFlushRequest() && state == State.OPEN) {
                 flushOutbound();
             }
-            if (outputShutdown && state == State.OPEN && streaming == null && pending.isEmpty()) {
+            if (shutdown.isRequested() && state == State.OPEN && streaming == null && pending.isEmpty()) {
                 sendCloseNotifyAndShutdownOutput();
             }
         } finally {
@@ -1160,7 +1151,7 @@ public final class TlsHandler implements Handler {
         ClosedChannelException closed = closedIfPending();
         failStreaming(closed);
         pending.failAll(closed);
-        failShutdown(closed);
+        shutdown.fail(closed);
         if (!succeeded) {
             handshakeFailed(new TlsHandshakeException("channel closed locally before the TLS handshake completed"));
         }
@@ -1258,25 +1249,9 @@ public final class TlsHandler implements Handler {
             }
             return;
         }
-        if (outputShutdown) {
-            if (promise != null) {
-                if (shutdownPromise == null) {
-                    shutdownPromise = promise;
-                } else {
-                    shutdownPromise.whenComplete((v, t) -> {
-                        if (t != null) {
-                            promise.completeExceptionally(t);
-                        } else {
-                            promise.complete(null);
-                        }
-                    });
-                }
-            }
-            return;
-        }
-        outputShutdown = true;
-        shutdownPromise = promise;
-        if (state == State.OPEN && streaming == null && pending.isEmpty()) {
+        boolean first = !shutdown.isRequested();
+        shutdown.add(promise);
+        if (first && state == State.OPEN && streaming == null && pending.isEmpty()) {
             sendCloseNotifyAndShutdownOutput();
         }
         // Otherwise drainOutbound sends it once the handshake is done and the queued writes are encrypted.
@@ -1284,8 +1259,7 @@ public final class TlsHandler implements Handler {
 
     private void sendCloseNotifyAndShutdownOutput() {
         outputShutdownSent = true;
-        CompletableFuture<Void> promise = shutdownPromise;
-        shutdownPromise = null;
+        CompletableFuture<Void> promise = shutdown.take();
         if (!encryptBatch(null)) {
             // That failed the connection, which closes.
             if (promise != null) {

@@ -82,6 +82,26 @@ class TlsInteropTest {
         group.close();
     }
 
+    /**
+     * A JDK SSLSocket connected to {@code server}, speaking only {@code protocol}, checking the host name, offering
+     * {@code alpn} if any, handshaken. Closing it closes the plain socket under it.
+     */
+    private static SSLSocket sslSocket(Server server, String protocol, String... alpn) throws Exception {
+        Socket plain = new Socket("127.0.0.1", server.port());
+        SSLSocket socket = (SSLSocket) clientContext.getSocketFactory()
+                .createSocket(plain, "localhost", server.port(), true);
+        socket.setSoTimeout(20_000);
+        SSLParameters params = socket.getSSLParameters();
+        params.setProtocols(new String[] {protocol});
+        params.setEndpointIdentificationAlgorithm("HTTPS");
+        if (alpn.length > 0) {
+            params.setApplicationProtocols(alpn);
+        }
+        socket.setSSLParameters(params);
+        socket.startHandshake();
+        return socket;
+    }
+
     private Server server(TlsHandler.Builder tls, Handler app) {
         Server server = Server.builder().group(group).childHandler(ch -> {
             Probe probe = new Probe();
@@ -96,16 +116,7 @@ class TlsInteropTest {
     @ValueSource(strings = {"TLSv1.3", "TLSv1.2"})
     void jdkSslSocketClientTalksToWeftServer(String protocol) throws Exception {
         Server server = server(TlsHandler.server(serverContext).applicationProtocols("weft-echo"), new EchoHandler());
-        try (Socket plain = new Socket("127.0.0.1", server.port());
-                SSLSocket socket = (SSLSocket) clientContext.getSocketFactory()
-                        .createSocket(plain, "localhost", server.port(), true)) {
-            socket.setSoTimeout(20_000);
-            SSLParameters params = socket.getSSLParameters();
-            params.setProtocols(new String[] {protocol});
-            params.setEndpointIdentificationAlgorithm("HTTPS");
-            params.setApplicationProtocols(new String[] {"weft-echo"});
-            socket.setSSLParameters(params);
-            socket.startHandshake();
+        try (SSLSocket socket = sslSocket(server, protocol, "weft-echo")) {
             assertEquals(protocol, socket.getSession().getProtocol());
             assertEquals("weft-echo", socket.getApplicationProtocol());
             byte[] message = new byte[100_000];
@@ -234,15 +245,7 @@ class TlsInteropTest {
         SSLContext context = TlsContexts.forServer(cert.certificatePem(), cert.privateKeyPem(),
                 java.security.Security.getProvider("SunJSSE"));
         Server server = server(TlsHandler.server(context), new EchoHandler());
-        try (Socket plain = new Socket("127.0.0.1", server.port());
-                SSLSocket socket = (SSLSocket) clientContext.getSocketFactory()
-                        .createSocket(plain, "localhost", server.port(), true)) {
-            socket.setSoTimeout(20_000);
-            SSLParameters params = socket.getSSLParameters();
-            params.setProtocols(new String[] {protocol});
-            params.setEndpointIdentificationAlgorithm("HTTPS");
-            socket.setSSLParameters(params);
-            socket.startHandshake();
+        try (SSLSocket socket = sslSocket(server, protocol)) {
             assertEquals(protocol, socket.getSession().getProtocol());
             assertEquals(cert.certificate(), socket.getSession().getPeerCertificates()[0]);
             socket.getOutputStream().write("ping".getBytes(StandardCharsets.US_ASCII));

@@ -8,6 +8,7 @@ import io.weft.channel.FileRegion;
 import io.weft.loop.ScheduledTask;
 import io.weft.pipeline.Handler;
 import io.weft.pipeline.HandlerContext;
+import io.weft.pipeline.PendingShutdown;
 import java.nio.channels.ClosedChannelException;
 import java.util.ArrayDeque;
 import java.util.concurrent.CompletableFuture;
@@ -58,8 +59,7 @@ public final class TrafficShapingHandler implements Handler {
     private volatile boolean writable = true;
     private boolean flushAfterDrain;
     /** A half-close asked for while writes were held back: passed on once they have gone. */
-    private boolean shutdownAfterDrain;
-    private CompletableFuture<Void> shutdownPromise;
+    private final PendingShutdown shutdown = new PendingShutdown();
     private boolean readPaused;
     private ScheduledTask resumeRead;
     private ScheduledTask drainTimer;
@@ -203,7 +203,7 @@ public final class TrafficShapingHandler implements Handler {
 
     @Override
     public void write(HandlerContext ctx, Object msg, CompletableFuture<Void> promise) {
-        if (shutdownAfterDrain) {
+        if (shutdown.isRequested()) {
             // After a half-close that waits for the queue: the output is ending, as the channel would say.
             ReferenceCounted.safeRelease(msg);
             if (promise != null) {
@@ -269,21 +269,8 @@ public final class TrafficShapingHandler implements Handler {
     public void shutdownOutput(HandlerContext ctx, CompletableFuture<Void> promise) {
         if (queue.isEmpty()) {
             ctx.shutdownOutput(promise);
-        } else if (shutdownAfterDrain) {
-            if (promise != null) {
-                CompletableFuture<Void> first = shutdownPromise != null ? shutdownPromise : new CompletableFuture<>();
-                shutdownPromise = first;
-                first.whenComplete((v, t) -> {
-                    if (t != null) {
-                        promise.completeExceptionally(t);
-                    } else {
-                        promise.complete(null);
-                    }
-                });
-            }
         } else {
-            shutdownAfterDrain = true;
-            shutdownPromise = promise;
+            shutdown.add(promise);
         }
     }
 
@@ -310,11 +297,8 @@ public final class TrafficShapingHandler implements Handler {
                 flushAfterDrain = false;
             }
         }
-        if (queue.isEmpty() && shutdownAfterDrain) {
-            CompletableFuture<Void> promise = shutdownPromise;
-            shutdownAfterDrain = false;
-            shutdownPromise = null;
-            ctx.shutdownOutput(promise);
+        if (queue.isEmpty()) {
+            shutdown.passOn(ctx);
         }
         if (!writable && queuedBytes < maxQueuedBytes / 4) {
             writable = true;
@@ -355,11 +339,8 @@ public final class TrafficShapingHandler implements Handler {
             }
         }
         queuedBytes = 0;
-        CompletableFuture<Void> shutdown = shutdownPromise;
-        shutdownAfterDrain = false;
-        shutdownPromise = null;
-        if (shutdown != null) {
-            shutdown.completeExceptionally(new ClosedChannelException());
+        if (shutdown.isRequested()) {
+            shutdown.fail(new ClosedChannelException());
         }
     }
 }
