@@ -188,6 +188,31 @@ class AeadCodecTest {
         assertEquals(3, proxy.seen.size(), "hello, key confirmation, one data frame");
     }
 
+    /**
+     * A half-close asked for at once, during the key exchange, waits for it: the writes before it are sealed and
+     * arrive, then the FIN; a write after it fails. (Passed straight on, the FIN would cut the exchange short.)
+     */
+    @Test
+    void aHalfCloseDuringTheKeyExchangeWaitsForItAndTheWritesBeforeIt() throws Exception {
+        AeadCodec.Builder aead = AeadCodec.builder(SECRET);
+        Peer serverApp = new Peer(false);
+        InetSocketAddress server = startServer(aead, serverApp);
+        TcpChannel ch = connect(server.getPort(), aead, new Peer(false));
+        ch.writeAndFlush(buffer(ch, "before".getBytes(StandardCharsets.US_ASCII)));
+        ch.writeAndFlush(buffer(ch, "the FIN".getBytes(StandardCharsets.US_ASCII)));
+        CompletableFuture<Void> shut = ch.shutdownOutput();
+        CompletableFuture<Void> late = ch.writeAndFlush(buffer(ch, "late".getBytes(StandardCharsets.US_ASCII)),
+                new CompletableFuture<>());
+        assertEquals("before", new String(poll(serverApp.received, "first message"), StandardCharsets.US_ASCII));
+        assertEquals("the FIN", new String(poll(serverApp.received, "second message"), StandardCharsets.US_ASCII));
+        shut.get(10, TimeUnit.SECONDS);
+        assertInstanceOf(java.nio.channels.ClosedChannelException.class,
+                late.handle((v, t) -> t).get(10, TimeUnit.SECONDS));
+        ch.closeFuture().get(10, TimeUnit.SECONDS); // the server closed on our FIN
+        assertEquals(null, serverApp.received.poll(), "nothing after the FIN");
+        assertEquals(null, serverApp.errors.poll());
+    }
+
     @Test
     void flippedBitFailsAuthentication() throws Exception {
         Throwable e = tamper((i, f) -> {
