@@ -348,12 +348,6 @@ final class Context implements HandlerContext {
         }
     }
 
-    /**
-     * An outbound callback of this handler threw: the promise fails and the exception is fired through the pipeline,
-     * after the current inbound callback has unwound when the operation came from one (rule 8: a handler's own
-     * write never calls back into its pipeline before it returns); an {@link Error} also closes the channel, after
-     * the current callback has unwound.
-     */
     @Override
     public void shutdownOutput(CompletableFuture<Void> promise) {
         Context p = prev;
@@ -377,6 +371,12 @@ final class Context implements HandlerContext {
         }
     }
 
+    /**
+     * An outbound callback of this handler threw: the promise fails and the exception is fired through the pipeline,
+     * after the current inbound callback has unwound when the operation came from one (rule 8: a handler's own
+     * write never calls back into its pipeline before it returns); an {@link Error} also closes the channel, after
+     * the current callback has unwound.
+     */
     private void failOutbound(CompletableFuture<Void> promise, Throwable t) {
         if (promise != null) {
             promise.completeExceptionally(t);

@@ -618,10 +618,11 @@ public class HttpServerCodec extends HttpRequestDecoder
 
     /**
      * Ends the connection after the response to a non-persistent request. When the client said that request was its
-     * last, all of it had arrived when the response ended, and nothing followed it, it will send nothing more (RFC 9112 section 9.6: it MUST NOT), so there is
-     * no reset to avoid: close at once, freeing the connection without a linger (behind TLS, after a
-     * {@code close_notify}). Otherwise (the server ends a persistent connection, or bytes followed the last
-     * request) the client may still be sending: {@link #lingerClose}.
+     * last, all of it had arrived when the response ended, and nothing followed it, the client will send nothing
+     * more (RFC 9112 section 9.6: it MUST NOT), so there is no reset to avoid: close at once, freeing the connection
+     * without a linger (behind TLS, after a {@code close_notify}). Otherwise (the server ends a persistent
+     * connection, the request's body was still arriving, or bytes followed the last request) the client may still
+     * be sending: {@link #lingerClose}.
      */
     private void closeAfterLastResponse(HandlerContext ctx) {
         if (clientClosing && !discardedInput() && bufferedBytes() == 0) {
