@@ -204,8 +204,8 @@ class TlsInteropTest {
 
     /**
      * An HTTP server that answers {@code connection: close} closes the connection after its response; behind TLS
-     * that close must start with a {@code close_notify} (RFC 8446 section 6.1), not with the bare FIN of the
-     * lingering close it uses on plain TCP (OpenSSL clients report "unexpected eof" for that).
+     * that close must start with a {@code close_notify} (RFC 8446 section 6.1), not with a bare FIN (OpenSSL clients
+     * report "unexpected eof" for that). The codec closes through the pipeline, so the TLS handler sends it.
      */
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"TLSv1.3", "TLSv1.2"})
